@@ -1,0 +1,44 @@
+import type { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+
+/**
+ * Typed background work. Each kind names its payload; producers enqueue, workers run
+ * (app/jobs/runner.server.ts). The dedupe key makes enqueueing idempotent: a webhook replayed ten
+ * times enqueues its job once.
+ */
+export interface JobPayloads {
+  /** A customer appeared or changed on the platform: restore pending points that match them. */
+  "customer.changed": { shopDomain: string; platform: "shopify" | "nuvemshop"; customerId: string; topic: string };
+  /** An order was paid or cancelled: earn or reverse points by the migration's rules. */
+  "order.changed": { shopDomain: string; platform: "shopify" | "nuvemshop"; orderId: string; topic: string };
+}
+
+export type JobKind = keyof JobPayloads;
+
+export interface EnqueueInput<K extends JobKind> {
+  kind: K;
+  shopId: string | null;
+  payload: JobPayloads[K];
+  dedupeKey: string;
+  runAfter?: Date;
+}
+
+export type EnqueueOutcome = { outcome: "enqueued"; jobId: string } | { outcome: "already-enqueued"; jobId: string };
+
+type Db = Prisma.TransactionClient | typeof prisma;
+
+export async function enqueue<K extends JobKind>(input: EnqueueInput<K>, db: Db = prisma): Promise<EnqueueOutcome> {
+  const existing = await db.job.findUnique({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
+  if (existing) return { outcome: "already-enqueued", jobId: existing.id };
+  const job = await db.job.create({
+    data: {
+      kind: input.kind,
+      shopId: input.shopId,
+      payloadJson: JSON.stringify(input.payload),
+      dedupeKey: input.dedupeKey,
+      runAfter: input.runAfter ?? new Date(),
+    },
+    select: { id: true },
+  });
+  return { outcome: "enqueued", jobId: job.id };
+}

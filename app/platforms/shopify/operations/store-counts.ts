@@ -1,0 +1,17 @@
+export const STORE_COUNTS_QUERY = /* GraphQL */ `
+  query StoreCounts {
+    customersCount {
+      count
+      precision
+    }
+    ordersCount(limit: null) {
+      count
+      precision
+    }
+  }
+`;
+
+export interface StoreCountsResult {
+  customersCount: { count: number; precision: "EXACT" | "AT_LEAST" };
+  ordersCount: { count: number; precision: "EXACT" | "AT_LEAST" };
+}

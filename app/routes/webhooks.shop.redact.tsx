@@ -1,0 +1,6 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { receiveShopifyWebhook } from "../services/shopify-webhooks.server";
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  return Response.json(await receiveShopifyWebhook(request, "SHOP_REDACT"));
+};
