@@ -20,3 +20,4 @@ export async function findShop(platform: Platform, domain: string): Promise<Shop
 export async function ensureShop(platform: Platform, domain: string): Promise<Shop> {
   return (await findShop(platform, domain)) ?? recordInstall({ platform, domain });
 }
+

@@ -1,0 +1,209 @@
+// Small helpers shared by the emulator: seeded PRNG, hashing, ids, dates, money.
+
+/** mulberry32: a tiny, fast, seeded 32-bit PRNG. Returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Stateless 32-bit mixer (murmur3 finaliser) used to derive per-record attributes lazily. */
+export function mix32(a: number, b: number): number {
+  let h = (Math.imul(a >>> 0, 0x9e3779b1) ^ Math.imul((b >>> 0) + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Uniform float in [0,1) derived from (record random, feature number). */
+export function unit(rnd: number, feature: number): number {
+  return mix32(rnd, feature) / 4294967296;
+}
+
+export function pick<T>(arr: readonly T[], u: number): T {
+  const v = arr[Math.min(arr.length - 1, Math.floor(u * arr.length))];
+  if (v === undefined) throw new Error("pick from empty array");
+  return v;
+}
+
+/** Picks an index from cumulative weights (weights need not sum to 1). */
+export function weighted(weights: readonly number[], u: number): number {
+  let total = 0;
+  for (const w of weights) total += w;
+  let x = u * total;
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i] ?? 0;
+    if (x < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numeric ids. Shopify ids are 64-bit integers. They are generated here as a fixed prefix followed
+// by a fixed-width number, so that converting an index to an id and back never needs BigInt and the
+// ids grow with the index (and therefore with creation time), like Shopify's.
+
+export type IdStyle = "compact" | "large";
+
+export class IdSpace {
+  readonly base: bigint;
+  constructor(
+    readonly prefix: string,
+    readonly width: number,
+    readonly offset: number,
+    readonly step: number,
+  ) {
+    this.base = BigInt(prefix) * 10n ** BigInt(width) + BigInt(offset);
+  }
+
+  id(index: number): string {
+    return this.prefix + String(this.offset + index * this.step).padStart(this.width, "0");
+  }
+
+  /** Index for a legacy id string, or -1 when the id is not one of ours. */
+  index(id: string): number {
+    if (!/^\d+$/.test(id) || id.length !== this.prefix.length + this.width || !id.startsWith(this.prefix)) return -1;
+    const n = Number(id.slice(this.prefix.length)) - this.offset;
+    if (n < 0 || n % this.step !== 0) return -1;
+    return n / this.step;
+  }
+
+  /**
+   * For an id comparison `id <op> x`, returns the matching index range [lo, hi) over all indices.
+   * Works because ids grow strictly with the index.
+   */
+  range(op: "=" | ">" | ">=" | "<" | "<=", x: bigint, count: number): [number, number] {
+    const d = x - this.base;
+    const step = BigInt(this.step);
+    let q = d / step;
+    let r = d % step;
+    if (r < 0n) {
+      q -= 1n;
+      r += step;
+    }
+    const clamp = (v: bigint) => Number(v < -1n ? -1n : v > BigInt(count) + 1n ? BigInt(count) + 1n : v);
+    const qi = clamp(q);
+    const exact = r === 0n;
+    const geq = exact ? qi : qi + 1; // first index with id >= x
+    const gt = qi + 1; // first index with id > x
+    const lo = (v: number) => Math.max(0, Math.min(count, v));
+    switch (op) {
+      case "=":
+        return exact ? [lo(qi), lo(qi + 1)] : [0, 0];
+      case ">":
+        return [lo(gt), count];
+      case ">=":
+        return [lo(geq), count];
+      case "<":
+        return [0, lo(geq)];
+      case "<=":
+        return [0, lo(gt)];
+    }
+  }
+}
+
+export interface IdSpaces {
+  customer: IdSpace;
+  order: IdSpace;
+}
+
+export function idSpaces(style: IdStyle): IdSpaces {
+  // "compact": 13-digit ids like the ones Shopify hands out today (exact in a JS number).
+  // "large": 18-digit ids like the documented webhook examples (beyond Number.MAX_SAFE_INTEGER).
+  return style === "large"
+    ? { customer: new IdSpace("706405506", 9, 930_371, 13), order: new IdSpace("820982911", 9, 946_151, 7) }
+    : { customer: new IdSpace("7", 12, 21_345_678_901, 13), order: new IdSpace("5", 12, 61_987_654_321, 7) };
+}
+
+export function gid(type: string, id: string | number): string {
+  return `gid://shopify/${type}/${id}`;
+}
+
+export function parseGid(value: string): { type: string; id: string } | null {
+  const m = /^gid:\/\/shopify\/([A-Za-z]+)\/([^/?]+)(\?.*)?$/.exec(value);
+  if (!m || !m[1] || !m[2]) return null;
+  return { type: m[1], id: m[2] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates. Timestamps are kept as whole seconds since the epoch.
+
+export function isoUtc(sec: number): string {
+  return new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const tzFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `timeZone` from UTC in minutes at instant `ms`. */
+export function tzOffsetMinutes(timeZone: string, ms: number): number {
+  let f = tzFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    tzFormatters.set(timeZone, f);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of f.formatToParts(new Date(ms))) if (p.type !== "literal") parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
+}
+
+/** ISO 8601 with the shop's UTC offset, the way REST webhook payloads carry dates. */
+export function isoInZone(sec: number, timeZone: string): string {
+  const off = tzOffsetMinutes(timeZone, sec * 1000);
+  const local = new Date(sec * 1000 + off * 60000).toISOString().slice(0, 19);
+  const sign = off < 0 ? "-" : "+";
+  const a = Math.abs(off);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+
+export function nowSec(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Money. Amounts are kept in cents.
+
+/** GraphQL `Decimal` the way Shopify prints it: "10.0", "19.99", "0.0". */
+export function decimal(cents: number): string {
+  const neg = cents < 0;
+  const c = Math.abs(Math.round(cents));
+  const int = Math.floor(c / 100);
+  const frac = c % 100;
+  let f = String(frac).padStart(2, "0");
+  if (f.endsWith("0")) f = f.slice(0, 1);
+  return `${neg ? "-" : ""}${int}.${f}`;
+}
+
+/** REST money string: always two decimals ("414.95", "0.00"). */
+export function money2(cents: number): string {
+  return (Math.round(cents) / 100).toFixed(2);
+}
+
+export function stripAccents(s: string): string {
+  return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+}
+
+export function b64(s: string): string {
+  return Buffer.from(s, "utf8").toString("base64");
+}
+
+export function unb64(s: string): string {
+  return Buffer.from(s, "base64").toString("utf8");
+}
