@@ -21,7 +21,7 @@ export function createPrismaClient(url: string | undefined): PrismaClient {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __carryoverPrisma: PrismaClient | undefined;
 }
 

@@ -1,6 +1,6 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
-import { SecretBox } from "./crypto.server";
+import { type SecretBox } from "./crypto.server";
 
 /**
  * Wraps a session storage so access and refresh tokens are stored sealed with AES-256-GCM and

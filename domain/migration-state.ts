@@ -10,25 +10,28 @@ export const MIGRATION_STATES = [
   "syncing", // pulling the new platform's customers and orders
   "previewed", // dry run stored; nothing written to the ledger yet
   "applying", // writing the ledger and pushing balances (pilot or all)
+  "piloted", // a pilot sample is applied; the merchant checks it before applying the rest
   "applied", // every matched member credited; pending members wait for registration
   "rolling_back",
   "rolled_back",
-  "failed", // a job failed; the previous step can be retried
 ] as const;
 export type MigrationState = (typeof MIGRATION_STATES)[number];
 
+// A failed job does not change the state: the job records the error and the same step is
+// retried (a state may follow itself). Once the ledger is written, the only ways on are
+// forward (apply the rest) or back through a rollback, never to an earlier wizard step.
 const NEXT: Record<MigrationState, readonly MigrationState[]> = {
   draft: ["uploaded"],
   uploaded: ["uploaded", "validated", "draft"],
   validated: ["uploaded", "validated", "rules_set"],
   rules_set: ["validated", "rules_set", "syncing"],
-  syncing: ["previewed", "failed"],
+  syncing: ["syncing", "previewed", "rules_set"],
   previewed: ["rules_set", "syncing", "applying"],
-  applying: ["applied", "previewed", "failed"],
-  applied: ["applying", "rolling_back"],
-  rolling_back: ["rolled_back", "failed"],
+  applying: ["applying", "piloted", "applied"],
+  piloted: ["applying", "rolling_back"],
+  applied: ["rolling_back"],
+  rolling_back: ["rolling_back", "rolled_back"],
   rolled_back: [],
-  failed: ["syncing", "applying", "rolling_back", "rules_set"],
 };
 
 export function isMigrationState(value: string): value is MigrationState {
@@ -56,5 +59,5 @@ export function transition(from: MigrationState, to: MigrationState): MigrationS
 
 /** States in which the ledger may hold entries written by this migration. */
 export function hasWrittenLedger(state: MigrationState): boolean {
-  return state === "applying" || state === "applied" || state === "rolling_back" || state === "rolled_back";
+  return ["applying", "piloted", "applied", "rolling_back", "rolled_back"].includes(state);
 }
