@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     "data-dir": { type: "string", default: ".carryover/demo" },
     shop: { type: "string", default: "demo-store.myshopify.com" },
+    fresh: { type: "boolean", default: false },
   },
 });
 
@@ -70,6 +71,7 @@ ensureBuilt();
 
 const secrets = localSecrets();
 const dataDir = path.resolve(root, args["data-dir"]);
+if (args.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
 fs.mkdirSync(dataDir, { recursive: true });
 const appUrl = `http://127.0.0.1:${args.port}`;
 const emulatorUrl = `http://127.0.0.1:${args["emulator-port"]}`;

@@ -1,0 +1,39 @@
+import { defineConfig } from "@playwright/test";
+
+// End-to-end tests drive Debian's Chromium (never a downloaded browser) against the same demo
+// stack the README starts, on its own ports and a fresh database.
+export const E2E_APP_PORT = 3100;
+export const E2E_EMULATOR_PORT = 4110;
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  outputDir: "test-results",
+  timeout: 60_000,
+  workers: 1,
+  reporter: process.env.PLAYWRIGHT_REPORTER ? [[process.env.PLAYWRIGHT_REPORTER]] : [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_APP_PORT}`,
+    viewport: { width: 1280, height: 900 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: `node scripts/demo.mjs --fresh --port ${E2E_APP_PORT} --emulator-port ${E2E_EMULATOR_PORT} --data-dir .carryover/e2e --customers 1234 --orders 4321 --seed 7`,
+    url: `http://127.0.0.1:${E2E_APP_PORT}/healthz`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});
