@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-// @ts-expect-error plain ESM script without types
 import { deploy } from "../../scripts/db-deploy.mjs";
 
 declare module "vitest" {
