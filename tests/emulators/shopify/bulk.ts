@@ -1,0 +1,395 @@
+// Bulk query operations (bulkOperationRunQuery / currentBulkOperation / bulkOperation).
+// https://shopify.dev/docs/apps/build/apis/graphql-admin/bulk-operations/queries
+//
+// The query is validated against the schema, then run in the background over the whole store by a
+// small projection executor (much faster than one GraphQL execution per record) that writes JSONL:
+// one line per node, nested connection children on their own lines carrying `__parentId`.
+
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  getArgumentValues,
+  getNamedType,
+  GraphQLError,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from "graphql";
+import { collectFields, getOperation } from "./cost.js";
+import { BULK_ROOTS, bulkRoot, type BulkApi, type BulkOperationView, type EmulatorContext } from "./schema.js";
+import { translateGraphQLError } from "./errors.js";
+import { gid, nowSec } from "./util.js";
+
+const ACTIVE = new Set(["CREATED", "RUNNING", "CANCELING"]);
+const MAX_CONNECTIONS = 5;
+const MAX_DEPTH = 2;
+
+interface Op extends BulkOperationView {
+  file: string;
+  cancelRequested: boolean;
+  done: Promise<void>;
+}
+
+type UserErr = { field: string[] | null; message: string; code: string | null };
+
+function isConnectionType(t: unknown): t is GraphQLObjectType {
+  return isObjectType(t) && t.name.endsWith("Connection") && "pageInfo" in t.getFields();
+}
+
+export interface BulkManagerOptions {
+  schema: GraphQLSchema;
+  /** Concurrent running query operations per shop; default depends on the API version (see concurrencyFor). */
+  concurrency?: number;
+  /** Records per batch between two yields to the event loop. */
+  batchSize?: number;
+}
+
+/** Shopify: from API version 2026-01 an app may run five bulk query operations at once per shop, one before. */
+export function concurrencyFor(apiVersion: string): number {
+  return apiVersion === "unstable" || apiVersion >= "2026-01" ? 5 : 1;
+}
+
+export class BulkManager implements BulkApi {
+  private ops: Op[] = [];
+  private dir: string;
+  private nextId = 4_039_184_154_813;
+
+  constructor(private readonly opts: BulkManagerOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), "shopify-emulator-bulk-"));
+  }
+
+  get all(): readonly BulkOperationView[] {
+    return this.ops;
+  }
+
+  private view(op: Op): BulkOperationView {
+    return op;
+  }
+
+  current(type: "QUERY" | "MUTATION"): BulkOperationView | null {
+    for (let k = this.ops.length - 1; k >= 0; k--) {
+      const op = this.ops[k];
+      if (op && op.type === type) return this.view(op);
+    }
+    return null;
+  }
+
+  get(id: string): BulkOperationView | null {
+    const op = this.ops.find((o) => o.id === id);
+    return op ? this.view(op) : null;
+  }
+
+  /** Path of the JSONL result for `/bulk/{numericId}.jsonl`, when complete (or failed with partial data). */
+  fileFor(numericId: string): string | null {
+    const op = this.ops.find((o) => o.id === gid("BulkOperation", numericId));
+    if (!op || !(op.url || op.partialDataUrl)) return null;
+    return op.file;
+  }
+
+  openFile(numericId: string): NodeJS.ReadableStream | null {
+    const f = this.fileFor(numericId);
+    return f ? createReadStream(f) : null;
+  }
+
+  /** Asks every running operation to stop (they end as CANCELED). */
+  abortAll(): void {
+    for (const op of this.ops) if (ACTIVE.has(op.status)) op.cancelRequested = true;
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all(this.ops.map((o) => o.done));
+  }
+
+  cancel(id: string): { bulkOperation: BulkOperationView | null; userErrors: Array<{ field: string[] | null; message: string }> } {
+    const op = this.ops.find((o) => o.id === id);
+    if (!op) return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
+    if (!ACTIVE.has(op.status)) {
+      return { bulkOperation: this.view(op), userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+    }
+    op.cancelRequested = true;
+    op.status = "CANCELING";
+    return { bulkOperation: this.view(op), userErrors: [] };
+  }
+
+  run(query: string, ctx: EmulatorContext): { bulkOperation: BulkOperationView | null; userErrors: UserErr[] } {
+    const invalid = (message: string): { bulkOperation: null; userErrors: UserErr[] } => ({
+      bulkOperation: null,
+      userErrors: [{ field: ["query"], message, code: "INVALID" }],
+    });
+    let doc: DocumentNode;
+    try {
+      doc = parse(query);
+    } catch (e) {
+      return invalid(`Invalid bulk query: ${(e as GraphQLError).message.replace(/^Syntax Error: /, "syntax error, ")}`);
+    }
+    const errors = validate(this.opts.schema, doc);
+    if (errors.length) return invalid(`Invalid bulk query: ${translateGraphQLError(errors[0] as GraphQLError).message}`);
+    const op = getOperation(doc);
+    if (!op || op.operation !== "query") return invalid("Invalid bulk query: bulk queries must be a single query operation");
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const cctx = { schema: this.opts.schema, fragments, variables: {} };
+    const queryType = this.opts.schema.getQueryType() as GraphQLObjectType;
+    const roots = collectFields(cctx, queryType, op.selectionSet).filter((f) => !f.name.value.startsWith("__"));
+    // Connection count and nesting depth.
+    let connections = 0;
+    let depthError = false;
+    const walk = (type: GraphQLObjectType, set: SelectionSetNode, depth: number) => {
+      for (const f of collectFields(cctx, type, set)) {
+        const def = type.getFields()[f.name.value];
+        if (!def || !f.selectionSet) continue;
+        const named = getNamedType(def.type);
+        if (isConnectionType(named)) {
+          connections++;
+          if (depth + 1 > MAX_DEPTH) depthError = true;
+          for (const s of nodeSelections(cctx, named, f.selectionSet)) walk(nodeTypeOf(named), s, depth + 1);
+        } else if (isObjectType(named)) {
+          walk(named, f.selectionSet, depth);
+        } else if (isAbstractType(named)) {
+          for (const t of this.opts.schema.getPossibleTypes(named)) walk(t, f.selectionSet, depth);
+        }
+      }
+    };
+    walk(queryType, op.selectionSet, 0);
+    if (connections === 0) return invalid("Bulk queries must contain at least one connection.");
+    if (roots.length !== 1) return invalid("Bulk queries must contain exactly one top-level field.");
+    const root = roots[0] as FieldNode;
+    if (root.name.value === "node" || root.name.value === "nodes") return invalid(`The ${root.name.value} field is not supported in bulk queries.`);
+    if (connections > MAX_CONNECTIONS) return invalid(`Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections.`);
+    if (depthError) return invalid(`Bulk queries cannot contain connections with a nesting depth greater than ${MAX_DEPTH}.`);
+    if (!BULK_ROOTS.has(root.name.value)) {
+      return invalid(`The emulator only runs bulk queries rooted at ${[...BULK_ROOTS].join(" or ")} (got ${root.name.value}).`);
+    }
+
+    const limit = this.opts.concurrency ?? concurrencyFor(ctx.apiVersion);
+    const running = this.ops.filter((o) => o.type === "QUERY" && ACTIVE.has(o.status));
+    if (running.length >= limit) {
+      const last = running[running.length - 1] as Op;
+      return {
+        bulkOperation: null,
+        userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: ${last.id}.`, code: "OPERATION_IN_PROGRESS" }],
+      };
+    }
+
+    const numeric = String(this.nextId++);
+    const op2: Op = {
+      id: gid("BulkOperation", numeric),
+      status: "CREATED",
+      type: "QUERY",
+      errorCode: null,
+      createdAt: nowSec(),
+      completedAt: null,
+      objectCount: 0,
+      rootObjectCount: 0,
+      fileSize: null,
+      url: null,
+      partialDataUrl: null,
+      query,
+      file: join(this.dir, `${numeric}.jsonl`),
+      cancelRequested: false,
+      done: Promise.resolve(),
+    };
+    const fileUrl = `${ctx.baseUrl}/bulk/${numeric}.jsonl`;
+    // The response shows the freshly created operation; the work starts on the next turn.
+    const created = { ...op2 };
+    this.ops.push(op2);
+    op2.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.execute(op2, doc, root, cctx, ctx, fileUrl));
+    return { bulkOperation: created, userErrors: [] };
+  }
+
+  private async execute(
+    op: Op,
+    doc: DocumentNode,
+    root: FieldNode,
+    cctx: { schema: GraphQLSchema; fragments: Record<string, FragmentDefinitionNode>; variables: Record<string, unknown> },
+    ctx: EmulatorContext,
+    fileUrl: string,
+  ): Promise<void> {
+    if (op.cancelRequested) {
+      op.status = "CANCELED";
+      return;
+    }
+    op.status = "RUNNING";
+    const out = createWriteStream(op.file);
+    const exec = new Projector(this.opts.schema, cctx, ctx);
+    const queryType = this.opts.schema.getQueryType() as GraphQLObjectType;
+    const rootDef = queryType.getFields()[root.name.value];
+    const conn = rootDef ? getNamedType(rootDef.type) : null;
+    let failed: unknown = null;
+    try {
+      if (!rootDef || !isConnectionType(conn)) throw new Error("unsupported root");
+      const args = getArgumentValues(rootDef, root, {});
+      const nodeType = nodeTypeOf(conn);
+      const sets = nodeSelections(cctx, conn, root.selectionSet as SelectionSetNode);
+      const batch = this.opts.batchSize ?? 2000;
+      let buf: string[] = [];
+      let n = 0;
+      for (const node of bulkRoot(ctx, root.name.value, args)) {
+        exec.emit(nodeType, sets, node, null, buf);
+        op.rootObjectCount++;
+        if (++n % batch === 0) {
+          op.objectCount += buf.length;
+          await write(out, buf.join(""));
+          buf = [];
+          await new Promise<void>((r) => setImmediate(r));
+          if (op.cancelRequested) break;
+        }
+      }
+      op.objectCount += buf.length;
+      await write(out, buf.join(""));
+    } catch (e) {
+      failed = e;
+    }
+    await new Promise<void>((resolve) => out.end(resolve));
+    const size = statSync(op.file).size;
+    op.completedAt = nowSec();
+    if (op.cancelRequested) {
+      op.status = "CANCELED";
+    } else if (failed) {
+      op.status = "FAILED";
+      op.errorCode = "INTERNAL_SERVER_ERROR";
+      op.partialDataUrl = size > 0 ? fileUrl : null;
+      op.completedAt = null;
+    } else {
+      op.status = "COMPLETED";
+      op.fileSize = size;
+      // Shopify returns a null url when the query matched nothing.
+      op.url = size > 0 ? fileUrl : null;
+    }
+  }
+
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function write(out: WriteStream, chunk: string): Promise<void> {
+  if (!chunk) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const ok = out.write(chunk, (err) => (err ? reject(err) : undefined));
+    if (ok) resolve();
+    else out.once("drain", () => resolve());
+  });
+}
+
+function nodeTypeOf(conn: GraphQLObjectType): GraphQLObjectType {
+  const f = conn.getFields().nodes;
+  return getNamedType(f?.type) as GraphQLObjectType;
+}
+
+/** Selection sets made on one node of a connection (`edges { node { ... } }` and/or `nodes { ... }`). */
+function nodeSelections(
+  cctx: { schema: GraphQLSchema; fragments: Record<string, FragmentDefinitionNode>; variables: Record<string, unknown> },
+  conn: GraphQLObjectType,
+  set: SelectionSetNode,
+): SelectionSetNode[] {
+  const out: SelectionSetNode[] = [];
+  const edgeType = getNamedType(conn.getFields().edges?.type) as GraphQLObjectType;
+  for (const f of collectFields(cctx, conn, set)) {
+    if (f.name.value === "nodes" && f.selectionSet) out.push(f.selectionSet);
+    if (f.name.value === "edges" && f.selectionSet) for (const e of collectFields(cctx, edgeType, f.selectionSet)) if (e.name.value === "node" && e.selectionSet) out.push(e.selectionSet);
+  }
+  return out;
+}
+
+type Src = Record<string, unknown> & { __typename?: string };
+
+/** Projects resolver objects onto a selection set without going through graphql-js execution. */
+class Projector {
+  private fields = new Map<SelectionSetNode, Map<string, FieldNode[]>>();
+  private args = new Map<FieldNode, Record<string, unknown>>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly cctx: { schema: GraphQLSchema; fragments: Record<string, FragmentDefinitionNode>; variables: Record<string, unknown> },
+    private readonly ctx: EmulatorContext,
+  ) {}
+
+  private fieldsOf(type: GraphQLObjectType, set: SelectionSetNode): FieldNode[] {
+    let byType = this.fields.get(set);
+    if (!byType) {
+      byType = new Map();
+      this.fields.set(set, byType);
+    }
+    let fs = byType.get(type.name);
+    if (!fs) {
+      fs = collectFields(this.cctx, type, set);
+      byType.set(type.name, fs);
+    }
+    return fs;
+  }
+
+  private argsOf(type: GraphQLObjectType, f: FieldNode): Record<string, unknown> {
+    let a = this.args.get(f);
+    if (!a) {
+      const def = type.getFields()[f.name.value];
+      a = def ? getArgumentValues(def, f, {}) : {};
+      this.args.set(f, a);
+    }
+    return a;
+  }
+
+  /** Writes the node's line, then the lines of its nested connection children. */
+  emit(type: GraphQLObjectType, sets: SelectionSetNode[], src: unknown, parentId: string | null, out: string[]): void {
+    const children: string[] = [];
+    const obj: Record<string, unknown> = {};
+    for (const set of sets) this.project(type, set, src as Src, obj, children);
+    if (parentId) obj.__parentId = parentId;
+    out.push(`${JSON.stringify(obj)}\n`);
+    for (const c of children) out.push(c);
+  }
+
+  private resolve(src: Src, type: GraphQLObjectType, f: FieldNode): unknown {
+    const v = src[f.name.value];
+    return typeof v === "function" ? (v as (a: unknown, c: unknown) => unknown).call(src, this.argsOf(type, f), this.ctx) : v;
+  }
+
+  private project(type: GraphQLObjectType, set: SelectionSetNode, src: Src, obj: Record<string, unknown>, children: string[]): void {
+    for (const f of this.fieldsOf(type, set)) {
+      const name = f.name.value;
+      const key = f.alias?.value ?? name;
+      if (name === "__typename") {
+        obj[key] = type.name;
+        continue;
+      }
+      const def = type.getFields()[name];
+      if (!def) continue;
+      const named = getNamedType(def.type);
+      if (isConnectionType(named)) {
+        const bulkChildren = src.bulkChildren as ((field: string, args: Record<string, unknown>) => Iterable<unknown>) | undefined;
+        if (!bulkChildren || !f.selectionSet) continue;
+        const parentId = typeof src.id === "function" ? String((src.id as () => unknown).call(src)) : String(src.id);
+        const nodeType = nodeTypeOf(named);
+        const sets = nodeSelections(this.cctx, named, f.selectionSet);
+        for (const child of bulkChildren.call(src, name, this.argsOf(type, f))) this.emit(nodeType, sets, child, parentId, children);
+        continue;
+      }
+      const value = this.resolve(src, type, f);
+      if (isLeafType(named) || value === null || value === undefined || !f.selectionSet) {
+        obj[key] = value ?? null;
+        continue;
+      }
+      const inner = isNonNullType(def.type) ? def.type.ofType : def.type;
+      const sub = (v: unknown): unknown => {
+        if (v === null || v === undefined) return null;
+        const t = isAbstractType(named) ? (this.schema.getType(String((v as Src).__typename)) as GraphQLObjectType) : (named as GraphQLObjectType);
+        const o: Record<string, unknown> = {};
+        this.project(t, f.selectionSet as SelectionSetNode, v as Src, o, children);
+        return o;
+      };
+      obj[key] = isListType(inner) && Array.isArray(value) ? value.map(sub) : sub(value);
+    }
+  }
+}
