@@ -64,6 +64,7 @@ export function concurrencyFor(apiVersion: string): number {
 export class BulkManager implements BulkApi {
   private ops: Op[] = [];
   private dir: string;
+  private pausedGate: { promise: Promise<void>; resolve: () => void } | null = null;
   private nextId = 4_039_184_154_813;
 
   constructor(private readonly opts: BulkManagerOptions) {
@@ -103,9 +104,38 @@ export class BulkManager implements BulkApi {
     return f ? createReadStream(f) : null;
   }
 
+  /** While paused, operations stay CREATED (or RUNNING) and do no work: lets tests observe in-progress states. */
+  setPaused(paused: boolean): void {
+    if (paused && !this.pausedGate) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.pausedGate = { promise, resolve };
+    } else if (!paused && this.pausedGate) {
+      this.pausedGate.resolve();
+      this.pausedGate = null;
+    }
+  }
+
+  get paused(): boolean {
+    return this.pausedGate !== null;
+  }
+
+  /** Wakes paused operations so a cancelled one can stop (others wait again). */
+  private kick(): void {
+    if (!this.pausedGate) return;
+    this.pausedGate.resolve();
+    this.pausedGate = null;
+    this.setPaused(true);
+  }
+
+  private async gate(op: Op): Promise<void> {
+    while (this.pausedGate && !op.cancelRequested) await this.pausedGate.promise;
+  }
+
   /** Asks every running operation to stop (they end as CANCELED). */
   abortAll(): void {
     for (const op of this.ops) if (ACTIVE.has(op.status)) op.cancelRequested = true;
+    this.setPaused(false);
   }
 
   async idle(): Promise<void> {
@@ -120,6 +150,7 @@ export class BulkManager implements BulkApi {
     }
     op.cancelRequested = true;
     op.status = "CANCELING";
+    this.kick();
     return { bulkOperation: this.view(op), userErrors: [] };
   }
 
@@ -217,6 +248,7 @@ export class BulkManager implements BulkApi {
     ctx: EmulatorContext,
     fileUrl: string,
   ): Promise<void> {
+    await this.gate(op);
     if (op.cancelRequested) {
       op.status = "CANCELED";
       return;
@@ -244,6 +276,7 @@ export class BulkManager implements BulkApi {
           await write(out, buf.join(""));
           buf = [];
           await new Promise<void>((r) => setImmediate(r));
+          await this.gate(op);
           if (op.cancelRequested) break;
         }
       }

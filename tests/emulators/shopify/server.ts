@@ -541,8 +541,15 @@ class Emulator {
       if (body.currentlyAvailable !== undefined) for (const b of this.buckets.values()) b.set(Number(body.currentlyAvailable));
       return sendJson(res, 200, { throttleStatus: bucket.status() });
     }
-    if (method === "GET" && path === "/_emulator/bulk") {
-      return sendJson(res, 200, { bulkOperations: this.bulk.all.map((o) => ({ ...o, file: undefined, done: undefined })) });
+    if (path === "/_emulator/bulk") {
+      if (method === "POST") {
+        const body = await readJson(req);
+        if (typeof body.paused === "boolean") this.bulk.setPaused(body.paused);
+      }
+      return sendJson(res, 200, {
+        paused: this.bulk.paused,
+        bulkOperations: this.bulk.all.map((o) => ({ ...o, file: undefined, done: undefined, cancelRequested: undefined })),
+      });
     }
     if (method === "GET" && (m = /^\/_emulator\/customers\/([^/]+)$/.exec(path))) {
       const i = this.customerIndexFrom(decodeURIComponent(m[1] ?? ""));
