@@ -263,13 +263,12 @@ export class BulkManager implements BulkApi {
     try {
       if (!rootDef || !isConnectionType(conn)) throw new Error("unsupported root");
       const args = getArgumentValues(rootDef, root, {});
-      const nodeType = nodeTypeOf(conn);
-      const sets = nodeSelections(cctx, conn, root.selectionSet as SelectionSetNode);
+      const plan = exec.compile(nodeTypeOf(conn), nodeSelections(cctx, conn, root.selectionSet as SelectionSetNode));
       const batch = this.opts.batchSize ?? 2000;
       let buf: string[] = [];
       let n = 0;
       for (const node of bulkRoot(ctx, root.name.value, args)) {
-        exec.emit(nodeType, sets, node, null, buf);
+        exec.emit(plan, node, null, buf);
         op.rootObjectCount++;
         if (++n % batch === 0) {
           op.objectCount += buf.length;
@@ -338,91 +337,142 @@ function nodeSelections(
 }
 
 type Src = Record<string, unknown> & { __typename?: string };
+type Cctx = { schema: GraphQLSchema; fragments: Record<string, FragmentDefinitionNode>; variables: Record<string, unknown> };
+
+/** What to do for one selected field, decided once per query instead of once per record. */
+interface FieldPlan {
+  key: string;
+  name: string;
+  kind: "typename" | "leaf" | "object" | "list" | "connection";
+  args: Record<string, unknown>;
+  typeName: string;
+  /** object / list: plan of the selected sub-object, per concrete type name (lazily compiled). */
+  sub: Map<string, FieldPlan[]>;
+  subSet: SelectionSetNode | null;
+  concrete: GraphQLObjectType | null;
+  /** connection: node type and the selection sets made on one node. */
+  nodeType: GraphQLObjectType | null;
+  nodeSets: SelectionSetNode[];
+  nodePlan: FieldPlan[] | null;
+}
 
 /** Projects resolver objects onto a selection set without going through graphql-js execution. */
 class Projector {
-  private fields = new Map<SelectionSetNode, Map<string, FieldNode[]>>();
-  private args = new Map<FieldNode, Record<string, unknown>>();
-
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly cctx: { schema: GraphQLSchema; fragments: Record<string, FragmentDefinitionNode>; variables: Record<string, unknown> },
+    private readonly cctx: Cctx,
     private readonly ctx: EmulatorContext,
   ) {}
 
-  private fieldsOf(type: GraphQLObjectType, set: SelectionSetNode): FieldNode[] {
-    let byType = this.fields.get(set);
-    if (!byType) {
-      byType = new Map();
-      this.fields.set(set, byType);
+  compile(type: GraphQLObjectType, sets: SelectionSetNode[]): FieldPlan[] {
+    const plan: FieldPlan[] = [];
+    for (const set of sets) {
+      for (const f of collectFields(this.cctx, type, set)) {
+        const name = f.name.value;
+        const key = f.alias?.value ?? name;
+        const base: FieldPlan = {
+          key,
+          name,
+          kind: "leaf",
+          args: {},
+          typeName: type.name,
+          sub: new Map(),
+          subSet: f.selectionSet ?? null,
+          concrete: null,
+          nodeType: null,
+          nodeSets: [],
+          nodePlan: null,
+        };
+        if (name === "__typename") {
+          plan.push({ ...base, kind: "typename" });
+          continue;
+        }
+        const def = type.getFields()[name];
+        if (!def) continue;
+        base.args = getArgumentValues(def, f, {});
+        const named = getNamedType(def.type);
+        if (isConnectionType(named)) {
+          if (!f.selectionSet) continue;
+          base.kind = "connection";
+          base.nodeType = nodeTypeOf(named);
+          base.nodeSets = nodeSelections(this.cctx, named, f.selectionSet);
+          plan.push(base);
+          continue;
+        }
+        if (isLeafType(named) || !f.selectionSet) {
+          plan.push(base);
+          continue;
+        }
+        const inner = isNonNullType(def.type) ? def.type.ofType : def.type;
+        base.kind = isListType(inner) ? "list" : "object";
+        base.concrete = isAbstractType(named) ? null : (named as GraphQLObjectType);
+        plan.push(base);
+      }
     }
-    let fs = byType.get(type.name);
-    if (!fs) {
-      fs = collectFields(this.cctx, type, set);
-      byType.set(type.name, fs);
-    }
-    return fs;
+    return plan;
   }
 
-  private argsOf(type: GraphQLObjectType, f: FieldNode): Record<string, unknown> {
-    let a = this.args.get(f);
-    if (!a) {
-      const def = type.getFields()[f.name.value];
-      a = def ? getArgumentValues(def, f, {}) : {};
-      this.args.set(f, a);
+  private subPlan(f: FieldPlan, v: Src): FieldPlan[] {
+    const typeName = f.concrete ? f.concrete.name : String(v.__typename);
+    let p = f.sub.get(typeName);
+    if (!p) {
+      const t = f.concrete ?? (this.schema.getType(typeName) as GraphQLObjectType);
+      p = this.compile(t, f.subSet ? [f.subSet] : []);
+      f.sub.set(typeName, p);
     }
-    return a;
+    return p;
   }
 
   /** Writes the node's line, then the lines of its nested connection children. */
-  emit(type: GraphQLObjectType, sets: SelectionSetNode[], src: unknown, parentId: string | null, out: string[]): void {
+  emit(plan: FieldPlan[], src: unknown, parentId: string | null, out: string[]): void {
     const children: string[] = [];
-    const obj: Record<string, unknown> = {};
-    for (const set of sets) this.project(type, set, src as Src, obj, children);
+    const obj = this.object(plan, src as Src, children);
     if (parentId) obj.__parentId = parentId;
     out.push(`${JSON.stringify(obj)}\n`);
     for (const c of children) out.push(c);
   }
 
-  private resolve(src: Src, type: GraphQLObjectType, f: FieldNode): unknown {
-    const v = src[f.name.value];
-    return typeof v === "function" ? (v as (a: unknown, c: unknown) => unknown).call(src, this.argsOf(type, f), this.ctx) : v;
+  private object(plan: FieldPlan[], src: Src, children: string[]): Record<string, unknown> {
+    const obj: Record<string, unknown> = {};
+    for (const f of plan) {
+      switch (f.kind) {
+        case "typename":
+          obj[f.key] = f.typeName;
+          break;
+        case "leaf":
+          obj[f.key] = this.call(src, f) ?? null;
+          break;
+        case "object": {
+          const v = this.call(src, f) as Src | null | undefined;
+          obj[f.key] = v === null || v === undefined ? null : this.object(this.subPlan(f, v), v, children);
+          break;
+        }
+        case "list": {
+          const v = this.call(src, f) as Src[] | null | undefined;
+          if (!Array.isArray(v)) {
+            obj[f.key] = null;
+            break;
+          }
+          const arr: unknown[] = [];
+          for (const item of v) arr.push(item === null || item === undefined ? null : this.object(this.subPlan(f, item), item, children));
+          obj[f.key] = arr;
+          break;
+        }
+        case "connection": {
+          const bulkChildren = src.bulkChildren as ((field: string, args: Record<string, unknown>) => Iterable<unknown>) | undefined;
+          if (!bulkChildren || !f.nodeType) break;
+          f.nodePlan ??= this.compile(f.nodeType, f.nodeSets);
+          const parentId = String(this.call(src, { name: "id", args: {} } as FieldPlan));
+          for (const child of bulkChildren.call(src, f.name, f.args)) this.emit(f.nodePlan, child, parentId, children);
+          break;
+        }
+      }
+    }
+    return obj;
   }
 
-  private project(type: GraphQLObjectType, set: SelectionSetNode, src: Src, obj: Record<string, unknown>, children: string[]): void {
-    for (const f of this.fieldsOf(type, set)) {
-      const name = f.name.value;
-      const key = f.alias?.value ?? name;
-      if (name === "__typename") {
-        obj[key] = type.name;
-        continue;
-      }
-      const def = type.getFields()[name];
-      if (!def) continue;
-      const named = getNamedType(def.type);
-      if (isConnectionType(named)) {
-        const bulkChildren = src.bulkChildren as ((field: string, args: Record<string, unknown>) => Iterable<unknown>) | undefined;
-        if (!bulkChildren || !f.selectionSet) continue;
-        const parentId = typeof src.id === "function" ? String((src.id as () => unknown).call(src)) : String(src.id);
-        const nodeType = nodeTypeOf(named);
-        const sets = nodeSelections(this.cctx, named, f.selectionSet);
-        for (const child of bulkChildren.call(src, name, this.argsOf(type, f))) this.emit(nodeType, sets, child, parentId, children);
-        continue;
-      }
-      const value = this.resolve(src, type, f);
-      if (isLeafType(named) || value === null || value === undefined || !f.selectionSet) {
-        obj[key] = value ?? null;
-        continue;
-      }
-      const inner = isNonNullType(def.type) ? def.type.ofType : def.type;
-      const sub = (v: unknown): unknown => {
-        if (v === null || v === undefined) return null;
-        const t = isAbstractType(named) ? (this.schema.getType(String((v as Src).__typename)) as GraphQLObjectType) : (named as GraphQLObjectType);
-        const o: Record<string, unknown> = {};
-        this.project(t, f.selectionSet as SelectionSetNode, v as Src, o, children);
-        return o;
-      };
-      obj[key] = isListType(inner) && Array.isArray(value) ? value.map(sub) : sub(value);
-    }
+  private call(src: Src, f: FieldPlan): unknown {
+    const v = src[f.name];
+    return typeof v === "function" ? (v as (a: unknown, c: unknown) => unknown).call(src, f.args, this.ctx) : v;
   }
 }

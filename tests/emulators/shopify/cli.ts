@@ -3,6 +3,8 @@
 //     --shop demo-store.myshopify.com --access-token X --app-url http://127.0.0.1:3000 --api-secret S
 // Every flag can also come from an environment variable (see README.md); flags win.
 
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { startShopifyEmulator, type ShopifyEmulatorOptions } from "./server.js";
 
 const FLAGS: Record<string, { env: string; key: keyof ShopifyEmulatorOptions | "maxAvailable" | "restoreRate"; num?: boolean }> = {
@@ -32,7 +34,9 @@ function usage(): string {
   ].join("\n");
 }
 
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ShopifyEmulatorOptions {
+export class CliError extends Error {}
+
+export function parseArgs(argv: string[], env: Record<string, string | undefined>): ShopifyEmulatorOptions {
   const values: Record<string, string> = {};
   for (const [flag, f] of Object.entries(FLAGS)) {
     const v = env[f.env];
@@ -40,21 +44,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ShopifyEmulat
   }
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k] ?? "";
-    if (a === "--help" || a === "-h") {
-      console.log(usage());
-      process.exit(0);
-    }
+    if (a === "--help" || a === "-h") throw new CliError(usage());
     const eq = a.indexOf("=");
     const flag = eq > 0 ? a.slice(0, eq) : a;
-    if (!FLAGS[flag]) {
-      console.error(`unknown flag ${a}\n${usage()}`);
-      process.exit(2);
-    }
+    if (!FLAGS[flag]) throw new CliError(`unknown flag ${a}\n${usage()}`);
     const value = eq > 0 ? a.slice(eq + 1) : argv[++k];
-    if (value === undefined) {
-      console.error(`missing value for ${flag}`);
-      process.exit(2);
-    }
+    if (value === undefined) throw new CliError(`missing value for ${flag}`);
     values[flag] = value;
   }
   const opts: Record<string, unknown> = {};
@@ -64,10 +59,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ShopifyEmulat
     const f = FLAGS[flag];
     if (!f) continue;
     const v = f.num ? Number(value) : value;
-    if (f.num && !Number.isFinite(v)) {
-      console.error(`${flag} must be a number`);
-      process.exit(2);
-    }
+    if (f.num && !Number.isFinite(v)) throw new CliError(`${flag} must be a number`);
     if (f.key === "maxAvailable") maxAvailable = v as number;
     else if (f.key === "restoreRate") restoreRate = v as number;
     else opts[f.key] = v;
@@ -79,7 +71,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ShopifyEmulat
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2), process.env);
+  let opts: ShopifyEmulatorOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof CliError) {
+      const help = process.argv.includes("--help") || process.argv.includes("-h");
+      (help ? console.log : console.error)(e.message);
+      process.exit(help ? 0 : 2);
+    }
+    throw e;
+  }
   const emu = await startShopifyEmulator(opts);
   console.log(`shopify-emulator listening on ${emu.url}`);
   let stopping = false;
@@ -98,7 +100,19 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-main().catch((e: unknown) => {
-  console.error("shopify-emulator failed to start:", e);
-  process.exit(1);
-});
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  main().catch((e: unknown) => {
+    console.error("shopify-emulator failed to start:", e);
+    process.exit(1);
+  });
+}

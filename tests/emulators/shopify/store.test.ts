@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileCustomerSearch, compileOrderSearch, parseTimeSpan } from "./search.js";
 import { FINANCIAL_STATUSES, seedStore, type EmulatedStore } from "./store.js";
-import { IdSpace, decimal, isoInZone } from "./util.js";
+import { IdSpace, decimal, isoInZone, isoUtc, mulberry32 } from "./util.js";
 
 function snapshot(s: EmulatedStore): string {
   const rows: string[] = [];
@@ -211,6 +211,16 @@ describe("search syntax", () => {
     const [from] = parseTimeSpan("2026-01-01", "America/Sao_Paulo") ?? [0];
     expect(new Date(from * 1000).toISOString()).toBe("2026-01-01T03:00:00.000Z");
     expect(isoInZone(from, "America/Sao_Paulo")).toBe("2026-01-01T00:00:00-03:00");
+  });
+});
+
+describe("dates", () => {
+  it("formats DateTime like Date#toISOString without milliseconds", () => {
+    const r = mulberry32(9);
+    for (let k = 0; k < 2000; k++) {
+      const sec = Math.floor(r() * 4_000_000_000);
+      expect(isoUtc(sec)).toBe(new Date(sec * 1000).toISOString().replace(/\.000Z$/, "Z"));
+    }
   });
 });
 

@@ -190,6 +190,9 @@ function slug(s: string): string {
   return stripAccents(s).toLowerCase().replace(/[^a-z]/g, "");
 }
 
+const FIRST_SLUGS = FIRST_NAMES.map(slug);
+const LAST_SLUGS = LAST_NAMES.map(slug);
+
 export class EmulatedStore {
   readonly options: Required<StoreOptions>;
   readonly ids: IdSpaces;
@@ -325,9 +328,9 @@ export class EmulatedStore {
     const flags = this.cFlags[i] ?? 0;
     if (!(flags & F.hasEmail)) return null;
     const rnd = this.cRnd[i] ?? 0;
-    const f = slug(FIRST_NAMES[this.cFirst[i] ?? 0] ?? "cliente");
-    const lastRaw = this.lastName(i);
-    const l = lastRaw ? slug(lastRaw) : "";
+    const f = FIRST_SLUGS[this.cFirst[i] ?? 0] ?? "cliente";
+    const li = this.cLast[i] ?? NO_LAST_NAME;
+    const l = li === NO_LAST_NAME ? "" : (LAST_SLUGS[li] ?? "");
     const n = String(i + 1);
     let local: string;
     const variant = Math.floor(unit(rnd, 10) * 5);

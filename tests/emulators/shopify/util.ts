@@ -136,8 +136,27 @@ export function parseGid(value: string): { type: string; id: string } | null {
 // ---------------------------------------------------------------------------------------------
 // Dates. Timestamps are kept as whole seconds since the epoch.
 
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** "2024-01-01T12:30:00Z" (Shopify's DateTime, no milliseconds). Integer arithmetic: hot in bulk exports. */
 export function isoUtc(sec: number): string {
-  return new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const days = Math.floor(sec / 86400);
+  let rem = sec - days * 86400;
+  const h = Math.floor(rem / 3600);
+  rem -= h * 3600;
+  const mi = Math.floor(rem / 60);
+  const s = rem - mi * 60;
+  // civil_from_days (H. Hinnant)
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${p2(m)}-${p2(d)}T${p2(h)}:${p2(mi)}:${p2(s)}Z`;
 }
 
 const tzFormatters = new Map<string, Intl.DateTimeFormat>();
