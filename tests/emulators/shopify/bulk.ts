@@ -11,7 +11,7 @@ import { join } from "node:path";
 import {
   getArgumentValues,
   getNamedType,
-  GraphQLError,
+  type GraphQLError,
   isAbstractType,
   isLeafType,
   isListType,

@@ -186,7 +186,7 @@ export function paginate(seq: Seq, pred: ((i: number) => boolean) | null, args: 
   if (hasPreviousPage) items.length = want;
   items.reverse();
   const hasNextPage = end < seq.length && anyMatch(end, seq.length, 1);
-  return { items, hasNextPage, hasPreviousPage: hasPreviousPage || (items.length === 0 ? false : hasPreviousPage) };
+  return { items, hasNextPage, hasPreviousPage };
 }
 
 /** Simple pagination over a small in-memory array (metafields, bulk operations, definitions). */
@@ -194,17 +194,17 @@ export function paginateArray<T>(all: T[], args: PageArgs, keyOf: (t: T) => stri
   checkPageArgs(args);
   let list = args.reverse ? [...all].reverse() : all;
   let offset = 0;
-  if (args.after) {
-    const id = decodeCursor(args.after);
+  const find = (cursor: string) => {
+    const id = decodeCursor(cursor);
     const k = list.findIndex((t) => keyOf(t) === id);
-    offset = k + 1;
+    if (k < 0) throw new GraphQLError("Invalid cursor for current pagination sort.", { extensions: { code: "BAD_REQUEST" } });
+    return k;
+  };
+  if (args.after) {
+    offset = find(args.after) + 1;
     list = list.slice(offset);
   }
-  if (args.before) {
-    const id = decodeCursor(args.before);
-    const k = list.findIndex((t) => keyOf(t) === id);
-    if (k >= 0) list = list.slice(0, k);
-  }
+  if (args.before) list = list.slice(0, find(args.before));
   let items = list;
   let hasNextPage = false;
   let hasPreviousPage = offset > 0;

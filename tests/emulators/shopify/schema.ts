@@ -6,7 +6,7 @@ import { checkPageArgs, encodeCursor, makeSeq, paginate, paginateArray, type Pag
 import { findDefinition, metafieldDefinitionCreate, metafieldsDelete, metafieldsSet, resolveNamespace, typeCategory, type MetafieldDefinitionInput, type MetafieldsSetInput } from "./metafields.js";
 import { compileCustomerSearch, compileOrderSearch, type Filter, type SearchWarning } from "./search.js";
 import { SDL } from "./sdl.js";
-import type { EmulatedStore, MetafieldDefinitionRecord, MetafieldRecord } from "./store.js";
+import type { AddressView, EmulatedStore, MetafieldDefinitionRecord, MetafieldRecord } from "./store.js";
 import { decimal, gid, isoUtc, parseGid, tzOffsetMinutes } from "./util.js";
 
 export interface BulkOperationView {
@@ -423,7 +423,7 @@ export class CustomerNode extends HasMetafields {
 
 export class AddressNode {
   readonly __typename = "MailingAddress";
-  constructor(readonly a: NonNullable<ReturnType<EmulatedStore["address"]>>) {}
+  constructor(readonly a: AddressView) {}
   id() {
     return `gid://shopify/MailingAddress/${this.a.id}?model_name=CustomerAddress`;
   }
@@ -880,7 +880,9 @@ export const rootValue = {
     return nodeFromGid(ctx, args.id);
   },
   nodes(args: { ids: string[] }, ctx: EmulatorContext) {
-    if (args.ids.length > 250) throw new GraphQLError("The input array size of 251 is greater than the maximum allowed of 250.", { extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+    if (args.ids.length > 250) {
+      throw new GraphQLError(`The input array size of ${args.ids.length} is greater than the maximum allowed of 250.`, { extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+    }
     return args.ids.map((id) => nodeFromGid(ctx, id));
   },
   shop(_args: unknown, ctx: EmulatorContext) {

@@ -4,13 +4,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { execute, GraphQLError, parse, validate, type DocumentNode } from "graphql";
+import { execute, type GraphQLError, parse, validate, type DocumentNode } from "graphql";
 import { BulkManager } from "./bulk.js";
 import { getOperation, queryCost, SINGLE_QUERY_MAX_COST } from "./cost.js";
 import { translateGraphQLError } from "./errors.js";
 import { resolveNamespace } from "./metafields.js";
 import { getSchema, rootValue, type EmulatorContext } from "./schema.js";
-import { CANCEL_REASONS, CUSTOMER_STATES, EmulatedStore, seedStore, StoreError, type CancelReason, type NewCustomerInput } from "./store.js";
+import { CANCEL_REASONS, CUSTOMER_STATES, type EmulatedStore, seedStore, StoreError, type CancelReason, type NewCustomerInput } from "./store.js";
 import { LeakyBucket, type ThrottleConfig } from "./throttle.js";
 import { gid, isoUtc, parseGid, type IdStyle } from "./util.js";
 import { buildPayload, SUPPORTED_TOPICS, stringifyPayload, WebhookDispatcher, type DeliveryRecord } from "./webhooks.js";
