@@ -115,7 +115,7 @@ await waitFor(`${emulatorUrl}/_emulator/health`, "the Shopify emulator");
 run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/seed-demo-shop.ts"], { env });
 
 step("Starting Carryover…");
-start("app", process.execPath, [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], env);
+start("app", process.execPath, [path.join(root, "server.mjs")], env);
 await waitFor(`${appUrl}/healthz`, "Carryover");
 
 console.log(`

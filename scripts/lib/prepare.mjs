@@ -50,10 +50,20 @@ export function step(message) {
 
 export function ensureInstalled() {
   const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
+  const hidden = path.join(root, "node_modules/.package-lock.json");
+  const lock = path.join(root, "package-lock.json");
+  // npm rewrites node_modules/.package-lock.json on every install: when it is newer than the
+  // lockfile, node_modules already matches it (e.g. after a developer's own `npm install`).
+  const installedAfterLock = () => fs.existsSync(hidden) && fs.statSync(hidden).mtimeMs >= fs.statSync(lock).mtimeMs;
+  if (installedAfterLock()) {
+    fs.mkdirSync(path.join(stateDir, "stamps"), { recursive: true });
+    fs.writeFileSync(path.join(stateDir, "stamps", "npm-ci"), hashOf(["package-lock.json"]));
+    return;
+  }
   once(
     "npm-ci",
     ["package-lock.json"],
-    () => fs.existsSync(path.join(root, "node_modules/.package-lock.json")),
+    () => fs.existsSync(hidden),
     () => {
       step("Installing dependencies (npm ci)…");
       run("npm", ["ci", "--no-audit", "--no-fund"], { env });

@@ -19,8 +19,10 @@ test("a customer created in the emulator reaches the app as a signed webhook, on
     data: { firstName: "Joana", lastName: "Lima", email, deliver: { times: 3 } },
   });
   expect(res.ok()).toBe(true);
-  const body = (await res.json()) as { deliveries: { status: number; body?: string }[] };
-  expect(body.deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+  const body = (await res.json()) as { deliveries: { topic: string; webhookId: string; statuses: number[] }[] };
+  expect(body.deliveries).toHaveLength(1);
+  expect(body.deliveries[0]!.topic).toBe("customers/create");
+  expect(body.deliveries[0]!.statuses).toEqual([200, 200, 200]);
 });
 
 test("the root URL leads to the admin in demo mode", async ({ page }) => {

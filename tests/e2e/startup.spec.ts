@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 
 // The demo mode stands in for Shopify's admin session; it must be impossible in production.
 test("the built server refuses to start in production with the demo mode on", () => {
-  const result = spawnSync(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/server/index.js"], {
+  const result = spawnSync(process.execPath, ["server.mjs"], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
