@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "../auth.server";
 import { loadStoreOverview } from "../services/home.server";
 import { translate } from "../i18n/en";
@@ -61,9 +61,12 @@ export default function Home() {
         {overview.migrations === 0 && (
           <Layout.Section>
             <Card>
-              <EmptyState heading={translate("home.emptyHeading")} image="">
-                <p>{translate("home.emptyBody")}</p>
-              </EmptyState>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {translate("home.emptyHeading")}
+                </Text>
+                <Text as="p">{translate("home.emptyBody")}</Text>
+              </BlockStack>
             </Card>
           </Layout.Section>
         )}

@@ -1,6 +1,6 @@
 export const STORE_COUNTS_QUERY = /* GraphQL */ `
   query StoreCounts {
-    customersCount {
+    customersCount(limit: null) {
       count
       precision
     }
