@@ -50,19 +50,26 @@ export async function deployPostgres(url, { log = console.log } = {}) {
   }
 }
 
-export function deploySqlite(url) {
-  const file = url.slice("file:".length);
-  fs.mkdirSync(path.dirname(path.resolve(root, file)), { recursive: true });
+export async function deploySqlite(url) {
+  const file = path.resolve(root, url.slice("file:".length));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   execFileSync(path.join(root, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  // Write-ahead logging is a property of the file: readers no longer block the writer, and a
+  // commit appends to the log instead of rewriting pages (synchronous stays FULL: a commit that
+  // was answered survives a power loss). See docs/decisions/0002.
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.close();
 }
 
 export async function deploy(url = process.env.DATABASE_URL ?? DEFAULT_URL) {
   if (/^postgres(ql)?:\/\//.test(url)) await deployPostgres(url);
-  else deploySqlite(url);
+  else await deploySqlite(url);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
