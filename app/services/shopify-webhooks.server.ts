@@ -6,6 +6,7 @@ import { isUniqueViolation } from "../db-errors.server";
 import { enqueue } from "../jobs/queue.server";
 import { authenticate } from "../shopify.server";
 import { deleteFiles, recordDataRequest, redactCustomer, redactShop } from "./compliance.server";
+import { ensureShop, findShop } from "./shops.server";
 
 /** The topics Carryover subscribes to (shopify.app.toml), in the form shopify-api reports them. */
 export const SHOPIFY_WEBHOOK_TOPICS = [
@@ -105,7 +106,7 @@ async function handle(
     case "CUSTOMERS_CREATE":
     case "CUSTOMERS_ENABLE":
     case "CUSTOMERS_UPDATE": {
-      const shop = await ensureShopIn(tx, shopDomain);
+      const shop = await ensureShop("shopify", shopDomain, tx);
       const job = await enqueue(
         {
           kind: "customer.changed",
@@ -119,7 +120,7 @@ async function handle(
     }
     case "ORDERS_PAID":
     case "ORDERS_CANCELLED": {
-      const shop = await ensureShopIn(tx, shopDomain);
+      const shop = await ensureShop("shopify", shopDomain, tx);
       const job = await enqueue(
         {
           kind: "order.changed",
@@ -133,7 +134,7 @@ async function handle(
     }
     case "CUSTOMERS_DATA_REQUEST":
     case "CUSTOMERS_REDACT": {
-      const shop = await tx.shop.findUnique({ where: { platform_domain: { platform: "shopify", domain: shopDomain } } });
+      const shop = await findShop("shopify", shopDomain, tx);
       if (!shop) return processed; // nothing was ever stored for this shop
       const customer = payload.customer as Payload | undefined;
       const ref = {
@@ -146,7 +147,7 @@ async function handle(
       return processed;
     }
     case "SHOP_REDACT": {
-      const shop = await tx.shop.findUnique({ where: { platform_domain: { platform: "shopify", domain: shopDomain } } });
+      const shop = await findShop("shopify", shopDomain, tx);
       if (!shop) return processed;
       const { filesToDelete } = await redactShop(tx, shop.id);
       return { ...processed, filesToDelete };
@@ -154,7 +155,3 @@ async function handle(
   }
 }
 
-async function ensureShopIn(tx: Tx, domain: string) {
-  const shop = await tx.shop.findUnique({ where: { platform_domain: { platform: "shopify", domain } } });
-  return shop ?? tx.shop.create({ data: { platform: "shopify", domain } });
-}
