@@ -7,6 +7,11 @@
 //                                         none yet, and generate both Prisma clients
 //   node scripts/db-generate.mjs --check  fail if the committed PostgreSQL schema or migrations are
 //                                         out of date with prisma/schema.prisma (no files written)
+//   node scripts/db-generate.mjs --new add_things
+//                                         after editing prisma/schema.prisma: write the SQLite
+//                                         migration (diff from the schema the last migration
+//                                         produced, which prisma/postgresql/schema.prisma records),
+//                                         then the PostgreSQL one, then the clients
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,6 +26,8 @@ const pgMigrations = path.join(pgDir, "migrations");
 const prismaBin = path.join(root, "node_modules/.bin/prisma");
 const check = process.argv.includes("--check");
 const skipClients = process.argv.includes("--no-clients");
+const newIndex = process.argv.indexOf("--new");
+const newName = newIndex >= 0 ? process.argv[newIndex + 1] : null;
 
 export function derivePostgresSchema(sqliteSchema) {
   const header =
@@ -57,7 +64,32 @@ function migrationNames(dir) {
     .sort();
 }
 
+/** The SQLite schema as of the last generated migration, recovered from the PostgreSQL copy. */
+function lastMigratedSqliteSchema() {
+  const pg = fs.readFileSync(pgSchemaPath, "utf8");
+  return pg
+    .replace(/^\/\/ GENERATED[^\n]*\n/, "")
+    .replace(/datasource db \{[^}]*\}/, 'datasource db {\n  provider = "sqlite"\n  url      = "file:../.carryover/dev.db"\n}')
+    .replace(/\n  output {10}= "[^"]*"/, "");
+}
+
+function writeNewSqliteMigration(name) {
+  if (!/^[a-z0-9_]+$/.test(name ?? "")) throw new Error("--new needs a snake_case name");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-sqlite-"));
+  const previous = path.join(tmp, "schema.prisma");
+  fs.writeFileSync(previous, lastMigratedSqliteSchema());
+  const sql = diffScript(previous, sqliteSchemaPath);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) throw new Error("the schema has not changed since the last migration");
+  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+  const dir = path.join(sqliteMigrations, `${stamp}_${name}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "migration.sql"), sql);
+  console.log(`db:generate: wrote prisma/migrations/${stamp}_${name}/migration.sql`);
+}
+
 function main() {
+  if (newName !== null) writeNewSqliteMigration(newName);
   const wanted = derivePostgresSchema(fs.readFileSync(sqliteSchemaPath, "utf8"));
   const committed = fs.existsSync(pgSchemaPath) ? fs.readFileSync(pgSchemaPath, "utf8") : null;
   const sqliteNames = migrationNames(sqliteMigrations);
