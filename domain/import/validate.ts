@@ -1,0 +1,295 @@
+/**
+ * One source row → a normalised record, or a rejection with every reason found. Raw values are always
+ * kept beside the normalised ones; nothing here throws, whatever the cells hold.
+ */
+import { normalizeEmail } from "../identity";
+import { checkCpf, checkCustomerRef, isPlausibleEmail, toE164 } from "./identity-fields";
+import { parseDate } from "./read/dates";
+import { parseLocaleNumber } from "./read/numbers";
+import type {
+  ColumnMapping,
+  NormalizedRecord,
+  RejectReason,
+  RoundingRule,
+  RowOutcome,
+  SourceRow,
+  TargetField,
+  ValidationOptions,
+} from "./types";
+
+/**
+ * Largest balance a row can carry into the accounts and the staging table (a 32-bit integer column).
+ * Anything larger is absurd long before that and is rejected by `maxPoints`; a value too large to
+ * store counts 0 in the accounts (the raw cell keeps it).
+ */
+export const MAX_STORABLE_POINTS = 2_147_483_647;
+
+/**
+ * header → cell, exactly as read. A header that repeats an earlier one gets a `#2`, `#3` suffix and an
+ * empty header (or a cell past the header) is named by its column, `(column 7)`, so no cell is lost.
+ */
+export function rawRecord(header: readonly string[], cells: readonly string[]): Record<string, string> {
+  const entries: [string, string][] = [];
+  const used = new Set<string>();
+  const width = Math.max(header.length, cells.length);
+  for (let i = 0; i < width; i += 1) {
+    const name = header[i];
+    let key = name === undefined || name.trim() === "" ? `(column ${i + 1})` : name;
+    if (used.has(key)) {
+      let n = 2;
+      while (used.has(`${key} #${n}`)) n += 1;
+      key = `${key} #${n}`;
+    }
+    used.add(key);
+    entries.push([key, cells[i] ?? ""]);
+  }
+  // Object.fromEntries defines own properties, so a header named "__proto__" is kept like any other.
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+const CONSENT_YES = new Set(["yes", "y", "sim", "s", "si", "true", "verdadeiro", "verdadero", "1", "opt in", "opted in", "subscribed", "inscrito", "suscrito"]);
+const CONSENT_NO = new Set(["no", "n", "nao", "false", "falso", "0", "opt out", "opted out", "unsubscribed", "not subscribed", "descadastrado", "desuscrito"]);
+
+/**
+ * Marketing consent as the old program held it: "yes", "no", or null when the cell is empty or says
+ * anything else. Unknown never becomes "yes" (LGPD/GDPR: consent is carried, never upgraded).
+ */
+export function parseConsent(text: string | null): "yes" | "no" | null {
+  if (text === null) return null;
+  const key = text
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[\s_\-.]+/gu, " ")
+    .trim();
+  if (CONSENT_YES.has(key)) return "yes";
+  if (CONSENT_NO.has(key)) return "no";
+  return null;
+}
+
+/** Splits "Ana Maria Souza" into "Ana" and "Maria Souza"; one word is a first name only. */
+export function splitFullName(full: string): { firstName: string | null; lastName: string | null } {
+  const words = full.trim().split(/\s+/u).filter((w) => w !== "");
+  if (words.length === 0) return { firstName: null, lastName: null };
+  const [first, ...rest] = words;
+  return { firstName: first ?? null, lastName: rest.length > 0 ? rest.join(" ") : null };
+}
+
+function applyRounding(value: number, rule: Exclude<RoundingRule, "reject">): number {
+  const rounded = rule === "round" ? Math.round(value) : rule === "floor" ? Math.floor(value) : Math.ceil(value);
+  return rounded === 0 ? 0 : rounded; // no -0
+}
+
+function safeParseNumber(text: string, options: ValidationOptions): { ok: true; value: number } | { ok: false; reason: string } {
+  try {
+    const result = parseLocaleNumber(text, options.decimalMark);
+    if (result.ok && !Number.isFinite(result.value)) return { ok: false, reason: "is not a finite number" };
+    return result;
+  } catch {
+    return { ok: false, reason: "could not be read as a number" };
+  }
+}
+
+/** A date cell as ISO, or null when empty or unreadable. */
+function safeParseDate(text: string | null, options: ValidationOptions): string | null {
+  if (text === null) return null;
+  try {
+    const result = parseDate(text, options.dateOrder);
+    return result.ok ? result.iso : null;
+  } catch {
+    return null;
+  }
+}
+
+function quote(text: string): string {
+  const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  return `"${shown}"`;
+}
+
+/**
+ * Validates and normalises one data row. Every rule that fails adds a reason; the row is valid only
+ * when none did. Rules, with the decisions taken where the issue left them open:
+ *
+ * - Identity: at least one of e-mail, phone, CPF or platform customer id must be usable.
+ * - E-mail: pragmatic syntax (identity-fields.ts). A malformed e-mail always rejects the row, even
+ *   beside a phone: it is the main matching key and a typo there must be fixed, not dropped.
+ * - Phone → E.164 in `options.defaultCountry`. An invalid phone rejects the row only when nothing
+ *   else identifies the customer; otherwise the row stays valid with `phoneE164` null — the raw phone
+ *   is kept in `phone` and `raw`, and the customer is matched on the other identity.
+ * - CPF: same rule as the phone (it is a secondary identity, and "documento" columns of non-Brazilian
+ *   stores hold other documents): invalid → null, rejects only when it is the sole identity.
+ * - Platform customer id: kept as text; a value a spreadsheet turned into scientific notation is
+ *   unusable (null) and rejects only when it is the sole identity.
+ * - Points: empty → MISSING_POINTS; unreadable → INVALID_POINTS; decimals → FRACTIONAL_POINTS with
+ *   rounding "reject", else rounded by the rule; negative → NEGATIVE_POINTS; above `maxPoints` →
+ *   POINTS_OVER_CAP. A rejected row reports its whole points when they were readable (negative and
+ *   over-cap values included, so pointsInFile is the file's own sum), else 0 — a fractional value
+ *   under "reject" is not a whole number of points and counts 0.
+ * - Points spent: informational; an unreadable, negative or (under "reject") fractional value → null.
+ * - Dates (birthday, enrolledAt, updatedAt) never reject a balance row: an unreadable date becomes
+ *   null and the raw cell keeps it. A birthday without a year (MM/DD) is unreadable as YYYY-MM-DD.
+ * - Names: a full-name column fills first/last name when those are not mapped.
+ * - Marketing consent: yes/no words in en/pt/es, anything else null (never upgraded).
+ */
+export function validateRow(
+  row: SourceRow,
+  header: readonly string[],
+  mapping: ColumnMapping,
+  options: ValidationOptions,
+): RowOutcome {
+  const raw = rawRecord(header, row.cells);
+  const reasons: RejectReason[] = [];
+
+  const cell = (field: TargetField): string | null => {
+    const index = mapping[field];
+    if (index === undefined) return null;
+    const value = row.cells[index];
+    if (value === undefined) return null;
+    const trimmed = value.trim();
+    return trimmed === "" ? null : trimmed;
+  };
+
+  // ---- identity
+  const emailText = cell("email");
+  let email: string | null = null;
+  let emailNormalized: string | null = null;
+  if (emailText !== null) {
+    if (isPlausibleEmail(emailText)) {
+      email = emailText;
+      emailNormalized = normalizeEmail(emailText);
+    } else {
+      reasons.push({ code: "INVALID_EMAIL", field: "email", message: `E-mail ${quote(emailText)} is not a valid address.` });
+    }
+  }
+
+  const phoneText = cell("phone");
+  const phoneE164 = phoneText === null ? null : toE164(phoneText, options.defaultCountry);
+
+  const cpfText = cell("cpf");
+  const cpfCheck = cpfText === null ? null : checkCpf(cpfText);
+  const cpf = cpfCheck?.ok ? cpfCheck.digits : null;
+
+  const refText = cell("platformCustomerId");
+  const refCheck = refText === null ? null : checkCustomerRef(refText);
+  const platformCustomerRef = refCheck?.ok ? refCheck.ref : null;
+
+  const usableIdentity = email !== null || phoneE164 !== null || cpf !== null || platformCustomerRef !== null;
+  if (!usableIdentity && emailText === null) {
+    // Nothing else identifies the customer: the secondary identities that failed are the reasons.
+    let explained = false;
+    if (phoneText !== null) {
+      reasons.push({
+        code: "INVALID_PHONE",
+        field: "phone",
+        message: `Phone ${quote(phoneText)} is not a valid number (country ${options.defaultCountry} assumed when it has no country code), and nothing else identifies the customer.`,
+      });
+      explained = true;
+    }
+    if (cpfCheck !== null && !cpfCheck.ok && cpfText !== null) {
+      reasons.push({ code: "INVALID_CPF", field: "cpf", message: `CPF ${quote(cpfText)} ${cpfCheck.reason}, and nothing else identifies the customer.` });
+      explained = true;
+    }
+    if (refCheck !== null && !refCheck.ok) {
+      reasons.push({ code: "NO_IDENTITY", field: "platformCustomerId", message: `Customer id ${refCheck.reason}, and nothing else identifies the customer.` });
+      explained = true;
+    }
+    if (!explained) {
+      reasons.push({ code: "NO_IDENTITY", message: "The row has no e-mail, phone, CPF or customer id: the customer cannot be identified." });
+    }
+  } else if (!usableIdentity && emailText !== null) {
+    // The e-mail was the only hope and it is malformed (reason already given); say why the others failed too.
+    if (phoneText !== null) {
+      reasons.push({ code: "INVALID_PHONE", field: "phone", message: `Phone ${quote(phoneText)} is not a valid number either.` });
+    }
+    if (cpfCheck !== null && !cpfCheck.ok && cpfText !== null) {
+      reasons.push({ code: "INVALID_CPF", field: "cpf", message: `CPF ${quote(cpfText)} ${cpfCheck.reason}.` });
+    }
+  }
+
+  // ---- points
+  let points = 0; // what the row carries into the accounts
+  const pointsText = cell("points");
+  if (pointsText === null) {
+    reasons.push({ code: "MISSING_POINTS", field: "points", message: "The points cell is empty." });
+  } else {
+    const parsed = safeParseNumber(pointsText, options);
+    if (!parsed.ok) {
+      reasons.push({ code: "INVALID_POINTS", field: "points", message: `Points could not be read: ${parsed.reason}.` });
+    } else {
+      let value = parsed.value === 0 ? 0 : parsed.value;
+      let whole = true;
+      if (!Number.isInteger(value)) {
+        if (options.rounding === "reject") {
+          whole = false;
+          reasons.push({
+            code: "FRACTIONAL_POINTS",
+            field: "points",
+            message: `Points ${quote(pointsText)} have decimals; choose a rounding rule or fix the file.`,
+          });
+        } else {
+          value = applyRounding(value, options.rounding);
+        }
+      }
+      if (value < 0) {
+        reasons.push({ code: "NEGATIVE_POINTS", field: "points", message: `Points ${quote(pointsText)} are negative; a balance cannot be carried below zero.` });
+      } else if (value > options.maxPoints) {
+        reasons.push({
+          code: "POINTS_OVER_CAP",
+          field: "points",
+          message: `Points ${quote(pointsText)} are above the limit of ${String(options.maxPoints)} set for this import.`,
+        });
+      }
+      if (whole && Number.isSafeInteger(value) && Math.abs(value) <= MAX_STORABLE_POINTS) points = value;
+    }
+  }
+
+  if (reasons.length > 0) {
+    return { status: "rejected", rowNumber: row.rowNumber, reasons, points, raw };
+  }
+
+  // ---- the rest never rejects a row
+  let pointsSpent: number | null = null;
+  const spentText = cell("pointsSpent");
+  if (spentText !== null) {
+    const parsed = safeParseNumber(spentText, options);
+    if (parsed.ok) {
+      let value = parsed.value;
+      if (!Number.isInteger(value)) value = options.rounding === "reject" ? Number.NaN : applyRounding(value, options.rounding);
+      if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_STORABLE_POINTS) pointsSpent = value === 0 ? 0 : value;
+    }
+  }
+
+  let firstName = cell("firstName");
+  let lastName = cell("lastName");
+  const fullName = cell("fullName");
+  if (fullName !== null && (mapping.firstName === undefined || mapping.lastName === undefined)) {
+    const split = splitFullName(fullName);
+    if (mapping.firstName === undefined) firstName = split.firstName;
+    if (mapping.lastName === undefined) lastName = split.lastName;
+  }
+
+  const birthdayIso = safeParseDate(cell("birthday"), options);
+
+  const record: NormalizedRecord = {
+    rowNumber: row.rowNumber,
+    email,
+    emailNormalized,
+    phone: phoneText,
+    phoneE164,
+    cpf,
+    platformCustomerRef,
+    firstName,
+    lastName,
+    points,
+    pointsSpent,
+    tier: cell("tier"),
+    referralCode: cell("referralCode"),
+    marketingConsent: parseConsent(cell("marketingConsent")),
+    birthday: birthdayIso === null ? null : birthdayIso.slice(0, 10),
+    enrolledAt: safeParseDate(cell("enrolledAt"), options),
+    updatedAt: safeParseDate(cell("updatedAt"), options),
+    status: cell("status"),
+    raw,
+  };
+  return { status: "valid", record };
+}
