@@ -2,20 +2,32 @@
 // eslint-disable-next-line no-restricted-imports
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { addIgnored, addOutcome, applyDuplicateResolution, checkAccounts, emptyAccounts } from "./accounts";
+import { addIgnored, addMalformed, addOutcome, applyDuplicateResolution, checkAccounts, emptyAccounts } from "./accounts";
 import { findDuplicateGroups, resolveDuplicateGroup } from "./duplicates";
 import { fieldForHeader, matchHeaders, normalizeHeader, requireIdentityAndPoints } from "./headers";
 import { PRESETS, getPreset, listPresets } from "./presets";
+import { detectFormat, readCsv } from "./read";
 import { validateRow } from "./validate";
-import { PROVIDERS, TARGET_FIELDS, type ImportAccounts, type NormalizedRecord, type ProviderId, type ValidationOptions } from "./types";
+import {
+  PROVIDERS,
+  TARGET_FIELDS,
+  type FileFormat,
+  type ImportAccounts,
+  type NormalizedRecord,
+  type ProviderId,
+  type ReadEvent,
+  type ValidationOptions,
+} from "./types";
 
 const FIXTURES = new URL("../../tests/fixtures/import/providers/", import.meta.url);
 
 interface Expected extends Omit<ImportAccounts, "pointsMergedAway"> {
   provider: ProviderId;
   unmapped: string[];
-  format: { encoding: "utf-8" | "utf-8-bom" | "windows-1252"; delimiter: "," | ";" | "\t"; decimalMark: "dot" | "comma"; dateOrder: "dmy" | "mdy" };
-  options: ValidationOptions;
+  /** What reading must detect; dateOrder only where the file's dates decide it. */
+  format: Pick<FileFormat, "encoding" | "delimiter" | "decimalMark"> & Partial<Pick<FileFormat, "dateOrder">>;
+  /** Validation options besides the detected number format and date order. */
+  options: Pick<ValidationOptions, "defaultCountry" | "rounding" | "maxPoints">;
 }
 
 const expected = JSON.parse(readFileSync(new URL("expected.json", FIXTURES), "utf8")) as Record<string, Expected>;
@@ -70,47 +82,15 @@ describe("presets", () => {
 
 // ------------------------------------------------------------------ fixtures, end to end
 
-/**
- * A deliberately small CSV reader for this test, used until domain/import/read/ exports readCsv:
- * decodes the bytes in the encoding expected.json states, splits lines and quoted fields, and
- * reports blank and `#` comment lines as ignored. No multi-line fields (the fixtures have none).
- */
-function readFixture(bytes: Uint8Array, format: Expected["format"]) {
-  const encoding = format.encoding === "windows-1252" ? "windows-1252" : "utf-8";
-  const text = new TextDecoder(encoding, { ignoreBOM: false }).decode(bytes);
-  const lines = text.split(/\r\n|\n/);
-  if (lines[lines.length - 1] === "") lines.pop();
-  const split = (line: string): string[] => {
-    const cells: string[] = [];
-    let cell = "";
-    let quoted = false;
-    for (let i = 0; i < line.length; i += 1) {
-      const ch = line[i];
-      if (quoted) {
-        if (ch === '"' && line[i + 1] === '"') {
-          cell += '"';
-          i += 1;
-        } else if (ch === '"') quoted = false;
-        else cell += ch;
-      } else if (ch === '"' && cell === "") quoted = true;
-      else if (ch === format.delimiter) {
-        cells.push(cell);
-        cell = "";
-      } else cell += ch;
-    }
-    cells.push(cell);
-    return cells;
-  };
-  const [headerLine = "", ...dataLines] = lines;
-  return {
-    header: split(headerLine),
-    events: dataLines.map((line, i) => {
-      const rowNumber = i + 2;
-      if (line.trim() === "") return { type: "ignored" as const, rowNumber };
-      if (line.startsWith("#")) return { type: "ignored" as const, rowNumber };
-      return { type: "row" as const, row: { rowNumber, cells: split(line) } };
-    }),
-  };
+/** The file as a stream of small chunks, so that reading is exercised across chunk boundaries. */
+async function* chunks(bytes: Uint8Array, size = 97): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function collect(source: AsyncIterable<ReadEvent>): Promise<ReadEvent[]> {
+  const events: ReadEvent[] = [];
+  for await (const event of source) events.push(event);
+  return events;
 }
 
 describe("provider fixtures (tests/fixtures/import/providers)", () => {
@@ -120,27 +100,39 @@ describe("provider fixtures (tests/fixtures/import/providers)", () => {
 
   for (const [fileName, want] of Object.entries(expected)) {
     describe(fileName, () => {
-      const file = readFixture(new Uint8Array(readFileSync(new URL(fileName, FIXTURES))), want.format);
+      const bytes = new Uint8Array(readFileSync(new URL(fileName, FIXTURES)));
+      const format = detectFormat(bytes, fileName);
 
-      it(`maps the whole header with the ${want.provider} preset`, () => {
-        const { mapping, unmapped, duplicates } = matchHeaders(file.header, want.provider);
-        expect(unmapped).toEqual(want.unmapped);
-        expect(duplicates).toEqual([]);
-        expect(() => requireIdentityAndPoints(mapping, file.header)).not.toThrow();
+      it("is read in the format it is written in", () => {
+        expect({ encoding: format.encoding, delimiter: format.delimiter, decimalMark: format.decimalMark, dateOrder: format.dateOrder }).toMatchObject(want.format);
       });
 
-      it("gives the accounts of expected.json (duplicate policy sum)", () => {
-        const { mapping } = matchHeaders(file.header, want.provider);
+      it(`maps the whole header with the ${want.provider} preset`, () => {
+        const { mapping, unmapped, duplicates } = matchHeaders(format.header, want.provider);
+        expect(unmapped).toEqual(want.unmapped);
+        expect(duplicates).toEqual([]);
+        expect(() => requireIdentityAndPoints(mapping, format.header)).not.toThrow();
+      });
+
+      it("gives the accounts of expected.json (duplicate policy sum)", async () => {
+        const options: ValidationOptions = { ...want.options, decimalMark: format.decimalMark, dateOrder: format.dateOrder };
+        let header = format.header;
+        let mapping = matchHeaders(header, want.provider).mapping;
         let accounts = emptyAccounts();
         const valid: NormalizedRecord[] = [];
-        for (const event of file.events) {
-          if (event.type === "ignored") {
+        for (const event of await collect(readCsv(chunks(bytes), format))) {
+          if (event.type === "header") {
+            header = event.header;
+            mapping = matchHeaders(header, want.provider).mapping;
+          } else if (event.type === "ignored") {
             accounts = addIgnored(accounts);
-            continue;
+          } else if (event.type === "malformed") {
+            accounts = addMalformed(accounts);
+          } else {
+            const outcome = validateRow(event.row, header, mapping, options);
+            accounts = addOutcome(accounts, outcome);
+            if (outcome.status === "valid") valid.push(outcome.record);
           }
-          const outcome = validateRow(event.row, file.header, mapping, want.options);
-          accounts = addOutcome(accounts, outcome);
-          if (outcome.status === "valid") valid.push(outcome.record);
         }
         for (const group of findDuplicateGroups(valid)) {
           accounts = applyDuplicateResolution(accounts, group, resolveDuplicateGroup(group, "sum"));
