@@ -115,6 +115,12 @@ describe("matchHeaders", () => {
     expect(unmapped).toEqual(["points", "points_pending"]);
   });
 
+  it("prefers a header that names the field exactly over one recognised through its bracketed hint", () => {
+    expect(matchHeaders(["Email", "Points (pending)", "Points"], "generic").mapping).toEqual({ email: 0, points: 2 });
+    expect(matchHeaders(["Email", "Points (pending)", "Points"], "smile").mapping).toEqual({ email: 0, points: 2 });
+    expect(matchHeaders(["Email", "Pontos (saldo)"], "generic").mapping).toEqual({ email: 0, points: 1 });
+  });
+
   it("lets the merchant's explicit mapping win, by header name", () => {
     const header = ["Email", "Points", "Saldo", "Telefone"];
     const { mapping, unmapped } = matchHeaders(header, "generic", { points: "Saldo" });

@@ -326,13 +326,15 @@ export function matchHeaders(
     }
   }
 
-  // 2. The provider's documented columns, in the preset's order of preference.
+  // 2. The provider's documented columns, in the preset's order of preference; a header that says
+  //    the name exactly beats one that says it with a bracketed hint ("Points (pending)").
   const preset = getPreset(provider);
   for (const field of TARGET_FIELDS) {
     if (mapping[field] !== undefined) continue;
     for (const name of preset.columns[field] ?? []) {
       const key = headerKey(name);
-      const index = header.findIndex((h, i) => free(i) && (headerKey(h) === key || headerKeyWithoutHints(h) === key));
+      let index = header.findIndex((h, i) => free(i) && headerKey(h) === key);
+      if (index < 0) index = header.findIndex((h, i) => free(i) && headerKeyWithoutHints(h) === key);
       if (index >= 0) {
         assign(field, index);
         break;
@@ -340,12 +342,15 @@ export function matchHeaders(
     }
   }
 
-  // 3. Synonyms, left to right; the first column saying a field gets it.
-  header.forEach((h, index) => {
-    if (!free(index)) return;
-    const field = fieldForHeader(h);
-    if (field !== null && mapping[field] === undefined) assign(field, index);
-  });
+  // 3. Synonyms, left to right; the first column saying a field gets it, exact headers before
+  //    headers recognised only once their bracketed hint is dropped.
+  for (const keyOf of [headerKey, headerKeyWithoutHints]) {
+    header.forEach((h, index) => {
+      if (!free(index)) return;
+      const field = SYNONYM_INDEX.get(keyOf(h));
+      if (field !== undefined && mapping[field] === undefined) assign(field, index);
+    });
+  }
 
   // "Nome" + "Sobrenome": the bare name column is the first name, not the full name.
   const full = mapping.fullName;
