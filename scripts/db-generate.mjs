@@ -70,7 +70,7 @@ function lastMigratedSqliteSchema() {
   return pg
     .replace(/^\/\/ GENERATED[^\n]*\n/, "")
     .replace(/datasource db \{[^}]*\}/, 'datasource db {\n  provider = "sqlite"\n  url      = "file:../.carryover/dev.db"\n}')
-    .replace(/\n  output {10}= "[^"]*"/, "");
+    .replace(/\n {2}output {10}= "[^"]*"/, "");
 }
 
 function writeNewSqliteMigration(name) {
