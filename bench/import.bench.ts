@@ -124,7 +124,8 @@ function runPhase(phase: string, dir: string) {
   return JSON.parse(last);
 }
 
-if (values.phase === "import") await phaseImport(values.dir!);
+if (values.phase === "generate") generate(path.join(values.dir!, "export.csv"));
+else if (values.phase === "import") await phaseImport(values.dir!);
 else if (values.phase === "limit") await phaseLimit(values.dir!);
 else {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-import-bench-"));

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import { createRequire } from "node:module";
 import type { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
@@ -53,13 +52,24 @@ const COLUMNS = [
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Ids ordered like the file (import file id, then the zero-padded row number), so a batch lands
+ * at the end of the primary-key B-tree instead of at random places, and the same row of the same
+ * import always gets the same id.
+ */
+export function stagedRowId(importFileId: string, rowNumber: number): string {
+  return `${importFileId}.${String(rowNumber).padStart(10, "0")}`;
+}
+
 function values(row: StagedRow, createdAt: string | Date): unknown[] {
-  return COLUMNS.map(([name]) => {
-    if (name === "id") return row.id ?? crypto.randomUUID();
-    if (name === "createdAt") return createdAt;
-    const value = row[name];
-    return value === undefined ? null : value;
-  });
+  const out = new Array<unknown>(COLUMNS.length);
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const name = COLUMNS[i]![0];
+    if (name === "id") out[i] = row.id ?? stagedRowId(row.importFileId, row.rowNumber);
+    else if (name === "createdAt") out[i] = createdAt;
+    else out[i] = row[name] ?? null;
+  }
+  return out;
 }
 
 function sqliteWriter(url: string): RecordWriter {
@@ -70,7 +80,7 @@ function sqliteWriter(url: string): RecordWriter {
   const writeBatch = db.transaction((rows: readonly StagedRow[]) => {
     // The text form Prisma itself writes for DateTime on SQLite.
     const now = new Date().toISOString().replace("Z", "+00:00");
-    for (const row of rows) insert.run(...values(row, now));
+    for (const row of rows) insert.run(values(row, now));
   });
   return {
     async write(rows) {
