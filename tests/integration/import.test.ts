@@ -105,6 +105,26 @@ describe("provider presets: each fixture imports with the right numbers", () => 
   }
 });
 
+describe("XLSX", () => {
+  it("imports the first sheet of a workbook like a CSV", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Clientes");
+    sheet.addRow(["E-mail", "Pontos", "Nível", "Data de Nascimento"]);
+    sheet.addRow(["ana@example.com", 1500, "Ouro", new Date(Date.UTC(1990, 4, 17))]);
+    sheet.addRow(["bia@example.com", 20, "Prata", null]);
+    sheet.addRow(["nao-e-email", 5, "", null]);
+    const file = tempFile("clientes.xlsx", Buffer.from(await workbook.xlsx.writeBuffer()));
+    const { migration, result } = await importFile(file, { provider: "bonifiq" });
+    expect(result.outcome).toBe("imported");
+    if (result.outcome !== "imported") return;
+    expect(result.summary.format.kind).toBe("xlsx");
+    expect(result.summary).toMatchObject({ rowsTotal: 3, rowsValid: 2, rowsRejected: 1, pointsValid: 1520, pointsRejected: 5 });
+    const ana = await prisma.loyaltyRecord.findFirstOrThrow({ where: { migrationId: migration.id, emailNormalized: "ana@example.com" } });
+    expect(ana).toMatchObject({ points: 1500, tier: "Ouro", birthday: "1990-05-17" });
+  });
+});
+
 describe("the same file twice", () => {
   it("is recognised by its SHA-256 and changes nothing", async () => {
     const file = tempFile("smile.csv", "email,points\nana@example.com,100\nbia@example.com,50\n");

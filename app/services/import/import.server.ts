@@ -15,7 +15,8 @@ import {
   type RowOutcome,
   type TargetField,
 } from "~domain/import/types";
-import { detectFormat, readCsv, readXlsx } from "~domain/import/read";
+import { detectFileFormat, readRows } from "~domain/import/read";
+import { getPreset } from "~domain/import/presets";
 import { matchHeaders, requireIdentityAndPoints } from "~domain/import/headers";
 import { validateRow } from "~domain/import/validate";
 import { identityKey, resolveDuplicateGroup } from "~domain/import/duplicates";
@@ -96,7 +97,14 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
   let mapping: ColumnMapping;
   let unmapped: string[];
   try {
-    format = detectFormat(await readHead(input.filePath), input.fileName, input.formatOverrides);
+    format = await detectFileFormat(
+      await readHead(input.filePath),
+      input.fileName,
+      () => fs.createReadStream(input.filePath),
+      input.formatOverrides,
+      { maxBytes: coreEnv().IMPORT_MAX_BYTES },
+      getPreset(input.provider).formatHints ?? {},
+    );
     const matched = matchHeaders(format.header, input.provider, input.mapping);
     requireIdentityAndPoints(matched.mapping, format.header);
     mapping = matched.mapping;
@@ -174,7 +182,7 @@ function namedMapping(mapping: ColumnMapping, header: string[]): Partial<Record<
 async function* events(input: ImportInput, format: DetectedFormat): AsyncIterable<ReadEvent> {
   const source = fs.createReadStream(input.filePath, { highWaterMark: 256 * 1024 });
   const limits = { maxBytes: coreEnv().IMPORT_MAX_BYTES };
-  yield* format.kind === "xlsx" ? readXlsx(source, format, limits) : readCsv(source, format, limits);
+  yield* readRows(source, format, limits);
 }
 
 function recordRow(fileId: string, base: { shopId: string; migrationId: string }, outcome: RowOutcome): Prisma.LoyaltyRecordCreateManyInput {

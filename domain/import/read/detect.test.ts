@@ -200,13 +200,25 @@ describe("detectFormat: decimal mark", () => {
     expect(detect(["1,234", "10.5"]).decimalMark).toBe("dot");
   });
 
-  it("defaults to dot with a note when nothing decides", () => {
-    const ambiguous = detect(["1.234", "2.500"]);
+  it("defaults to dot in a comma-separated file, with a note, when nothing decides", () => {
+    const ambiguous = detect(["1.234", "2.500"], ",");
     expect(ambiguous.decimalMark).toBe("dot");
     expect(ambiguous.notes.join(" ")).toMatch(/Numbers like "1.234" could mean a thousand or a decimal/);
-    const integers = detect(["10", "20"]);
+    const integers = detect(["10", "20"], ",");
     expect(integers.decimalMark).toBe("dot");
     expect(integers.notes.join(" ")).toMatch(/No number in the sample shows its decimal mark/);
+  });
+
+  it("assumes comma decimals in a semicolon-separated file when nothing decides", () => {
+    const ambiguous = detect(["1.234", "2.500"]);
+    expect(ambiguous.decimalMark).toBe("comma");
+    expect(ambiguous.notes.join(" ")).toMatch(/read as 1\.234,56 \(comma decimals\)/);
+  });
+
+  it("follows an assumption (the provider's format) only where the sample does not decide", () => {
+    const csv = (cells: string[]) => utf8("email,points\n" + cells.map((c, i) => `u${i}@x.com,"${c}"`).join("\n") + "\n");
+    expect(detectFormat(csv(["1.234", "2.500"]), "a.csv", {}, { decimalMark: "comma" }).decimalMark).toBe("comma");
+    expect(detectFormat(csv(["1,234.50"]), "a.csv", {}, { decimalMark: "comma" }).decimalMark).toBe("dot");
   });
 
   it("reads a quoted comma-decimal number in a comma-separated file", () => {

@@ -188,7 +188,21 @@ function detectDelimiter(text: string, quote: QuoteChar, ext: string, truncated:
  * `overrides` (the merchant's choices) replace detection and are used to read the header and sample.
  * Whatever could not be settled and was defaulted is explained in `notes`.
  */
-export function detectFormat(sample: Uint8Array, fileName: string, overrides: Partial<FileFormat> = {}): DetectedFormat {
+/**
+ * What to assume where the sample does not decide (a provider's known export format, or the
+ * store's locale). Unlike overrides, evidence in the file wins over an assumption.
+ */
+export interface FormatAssumptions {
+  decimalMark?: DecimalMark;
+  dateOrder?: DateOrder;
+}
+
+export function detectFormat(
+  sample: Uint8Array,
+  fileName: string,
+  overrides: Partial<FileFormat> = {},
+  assumptions: FormatAssumptions = {},
+): DetectedFormat {
   const ext = extensionOf(fileName);
   if (!ACCEPTED.includes(ext)) throw unsupported(fileName, ext);
   if (sample.length === 0) throw new ImportFileError("EMPTY_FILE", `"${fileName}" is empty.`);
@@ -279,7 +293,8 @@ export function detectFormat(sample: Uint8Array, fileName: string, overrides: Pa
   let decimalMark: DecimalMark;
   if (overrides.decimalMark) decimalMark = overrides.decimalMark;
   else {
-    const inferred = inferDecimalMark(rows);
+    // A semicolon-separated file comes from a locale where the comma is the decimal mark.
+    const inferred = inferDecimalMark(rows, assumptions.decimalMark ?? (delimiter === ";" ? "comma" : "dot"));
     decimalMark = inferred.decimalMark;
     if (inferred.note && rows.length > 0) notes.push(inferred.note);
   }
@@ -287,7 +302,7 @@ export function detectFormat(sample: Uint8Array, fileName: string, overrides: Pa
   let dateOrderAmbiguous = false;
   if (overrides.dateOrder) dateOrder = overrides.dateOrder;
   else {
-    const inferred = inferDateOrder(rows, decimalMark);
+    const inferred = inferDateOrder(rows, decimalMark, assumptions.dateOrder);
     dateOrder = inferred.dateOrder;
     dateOrderAmbiguous = inferred.dateOrderAmbiguous;
     if (inferred.note) notes.push(inferred.note);

@@ -4,10 +4,10 @@
  */
 import type { DetectedFormat, FileFormat, ReadEvent } from "../types";
 import { type CsvLimits, readCsv } from "./csv";
-import { detectFormat } from "./detect";
+import { detectFormat, type FormatAssumptions } from "./detect";
 import { previewXlsx, readXlsx, type XlsxLimits } from "./xlsx";
 
-export { detectFormat, SAMPLE_BYTES, SAMPLE_ROWS } from "./detect";
+export { detectFormat, SAMPLE_BYTES, SAMPLE_ROWS, type FormatAssumptions } from "./detect";
 export { readCsv, CsvEventReader, DEFAULT_MAX_BYTES, type CsvLimits } from "./csv";
 export {
   readXlsx,
@@ -42,7 +42,8 @@ export async function detectFileFormat(
   open: () => AsyncIterable<Uint8Array>,
   overrides: Partial<FileFormat> = {},
   limits: XlsxLimits = {},
+  assumptions: FormatAssumptions = {},
 ): Promise<DetectedFormat> {
-  const detected = detectFormat(sample, fileName, overrides);
-  return detected.kind === "xlsx" ? previewXlsx(open(), detected, overrides, limits) : detected;
+  const detected = detectFormat(sample, fileName, overrides, assumptions);
+  return detected.kind === "xlsx" ? previewXlsx(open(), detected, overrides, limits, assumptions) : detected;
 }

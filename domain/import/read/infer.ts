@@ -34,7 +34,7 @@ export interface DecimalInference {
   note: string | null;
 }
 
-export function inferDecimalMark(rows: readonly (readonly string[])[]): DecimalInference {
+export function inferDecimalMark(rows: readonly (readonly string[])[], assumed: DecimalMark = "dot"): DecimalInference {
   let comma = 0;
   let dot = 0;
   let ambiguous = 0;
@@ -59,15 +59,17 @@ export function inferDecimalMark(rows: readonly (readonly string[])[]): DecimalI
       note: `The sample mixes number formats (${comma} like 1.234,56 and ${dot} like 1,234.56); reading numbers as ${decimalMark === "comma" ? "1.234,56" : "1,234.56"}. Check the number format.`,
     };
   }
+  const reading = assumed === "comma" ? "1.234,56 (comma decimals)" : "1,234.56 (dot decimals)";
+  const other = assumed === "comma" ? "If the file writes 1,234.56, choose dot decimals." : "If the file writes 1.234,56, choose comma decimals.";
   if (ambiguous > 0) {
     return {
-      decimalMark: "dot",
-      note: `Numbers like "${ambiguousExample}" could mean a thousand or a decimal; nothing in the sample decides, so numbers are read as 1,234.56 (dot decimals). If the file writes 1.234,56, choose comma decimals.`,
+      decimalMark: assumed,
+      note: `Numbers like "${ambiguousExample}" could mean a thousand or a decimal; nothing in the sample decides, so numbers are read as ${reading}. ${other}`,
     };
   }
   return {
-    decimalMark: "dot",
-    note: "No number in the sample shows its decimal mark; numbers are read as 1,234.56 (dot decimals). If the file writes 1.234,56, choose comma decimals.",
+    decimalMark: assumed,
+    note: `No number in the sample shows its decimal mark; numbers are read as ${reading}. ${other}`,
   };
 }
 
@@ -93,7 +95,7 @@ export interface DateInference {
 }
 
 /** `decimalMark` picks the default when dates do not decide: comma decimals (Brazil, LatAm) → dmy. */
-export function inferDateOrder(rows: readonly (readonly string[])[], decimalMark: DecimalMark): DateInference {
+export function inferDateOrder(rows: readonly (readonly string[])[], decimalMark: DecimalMark, assumed?: DateOrder): DateInference {
   let dmy = 0;
   let mdy = 0;
   let ambiguous = 0;
@@ -109,7 +111,7 @@ export function inferDateOrder(rows: readonly (readonly string[])[], decimalMark
       }
     }
   }
-  const fallback: DateOrder = decimalMark === "comma" ? "dmy" : "mdy";
+  const fallback: DateOrder = assumed ?? (decimalMark === "comma" ? "dmy" : "mdy");
   const name = (o: DateOrder) => (o === "dmy" ? "day/month/year" : "month/day/year");
   if (dmy > 0 && mdy === 0) return { dateOrder: "dmy", dateOrderAmbiguous: false, note: null };
   if (mdy > 0 && dmy === 0) return { dateOrder: "mdy", dateOrderAmbiguous: false, note: null };

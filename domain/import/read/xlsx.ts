@@ -3,6 +3,7 @@ import ExcelJS from "exceljs";
 import { type DateOrder, type DecimalMark, type DetectedFormat, type FileFormat, ImportFileError, type ReadEvent } from "../types";
 import { DEFAULT_MAX_BYTES, formatByteSize } from "./csv";
 import { inferDateOrder, inferDecimalMark } from "./infer";
+import type { FormatAssumptions } from "./detect";
 import { preview } from "./splitter";
 import { TableAssembler } from "./table";
 
@@ -347,6 +348,7 @@ export async function previewXlsx(
   detected: DetectedFormat,
   overrides: Partial<FileFormat> = {},
   limits: XlsxLimits = {},
+  assumptions: FormatAssumptions = {},
 ): Promise<DetectedFormat> {
   const rows: string[][] = [];
   let header: string[] = [];
@@ -378,7 +380,7 @@ export async function previewXlsx(
   let dateOrder: DateOrder = overrides.dateOrder ?? detected.dateOrder;
   let dateOrderAmbiguous = false;
   if (!overrides.dateOrder) {
-    const inferred = inferDateOrder(rows, decimalMark);
+    const inferred = inferDateOrder(rows, decimalMark, assumptions.dateOrder);
     dateOrder = inferred.dateOrder;
     dateOrderAmbiguous = inferred.dateOrderAmbiguous;
     if (inferred.note) notes.push(inferred.note);
