@@ -1,18 +1,10 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { importLoyaltyFile } from "~/services/import/import.server";
+import { tempFile } from "../support/files";
 import { uniqueShop } from "../support/webhooks";
 
-function tempFile(name: string, content: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-recovery-"));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, content);
-  return file;
-}
 
 describe("an import interrupted half-way", () => {
   it("is started again from nothing when the same file comes back, and ends with exact accounts", async () => {

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
@@ -10,6 +9,7 @@ import { importLoyaltyFile, type ImportInput } from "~/services/import/import.se
 import { writeRejectedRowsCsv } from "~/services/import/rejected-rows.server";
 import { checkAccounts } from "~domain/import/accounts";
 import type { ProviderId } from "~domain/import/types";
+import { tempFile } from "../support/files";
 import { uniqueShop } from "../support/webhooks";
 
 const PROVIDERS_DIR = "tests/fixtures/import/providers";
@@ -33,12 +33,6 @@ async function newMigration(country = "BR") {
   return { shop, migration };
 }
 
-function tempFile(name: string, content: string | Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-import-"));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, content);
-  return file;
-}
 
 async function importFile(filePath: string, extra: Partial<ImportInput> = {}) {
   const { shop, migration } = await newMigration();
