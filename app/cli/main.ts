@@ -5,7 +5,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { PROVIDERS, TARGET_FIELDS } from "~domain/import/types";
-import { importLoyaltyFile, type ImportSummary } from "../services/import/import.server";
+import { IllegalTransitionError } from "~domain/migration-state";
+import { ImportRefusedError, importLoyaltyFile, type ImportSummary } from "../services/import/import.server";
 import { writeRejectedRowsCsv } from "../services/import/rejected-rows.server";
 import { createMigration, findMigration } from "../services/migrations.server";
 import { findShop } from "../services/shops.server";
@@ -159,6 +160,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
       console.error(`${error.message}\n\n${USAGE}`);
       return 64;
+    }
+    if (error instanceof ImportRefusedError || error instanceof IllegalTransitionError) {
+      console.error(`Refused: ${error.message}`);
+      return 2;
     }
     throw error;
   } finally {
