@@ -1,0 +1,702 @@
+// Local emulator of the Nuvemshop / Tiendanube REST API (`/v1/{store_id}/...`), plus a control API
+// under `/_emulator/` for tests, benchmarks and the demo. See README.md for what is emulated.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { LeakyBucket, type BucketConfig } from "./bucket.js";
+import { metafieldJson, NuvemshopStore, ORDER_STATUSES, PAYMENT_STATUSES, scriptJson, SHIPPING_STATUSES, webhookJson, DEFAULT_STORE_ID } from "./store.js";
+import { isoNuvem, parseDateParam } from "./util.js";
+import { WEBHOOK_EVENTS, WebhookDeliverer, type DeliveryRecord } from "./webhooks.js";
+
+export { NuvemshopStore, seedStore, DEFAULT_REFERENCE_DATE, DEFAULT_STORE_ID } from "./store.js";
+export { signBody, WEBHOOK_EVENTS, type DeliveryRecord } from "./webhooks.js";
+export { isValidCpf } from "./util.js";
+
+export const DEFAULT_ACCESS_TOKEN = "nuvemshop_emulator_token";
+export const DEFAULT_APP_SECRET = "nuvemshop_emulator_secret";
+export const DEFAULT_APP_ID = 4321;
+export const MAX_PER_PAGE = 200;
+export const DEFAULT_PER_PAGE = 30;
+
+export interface NuvemshopEmulatorOptions {
+  /** Store id in `/v1/{store_id}` and webhook payloads (default 1234567). */
+  storeId?: number;
+  /** The only token accepted in `Authentication: bearer TOKEN` (default `nuvemshop_emulator_token`). */
+  accessToken?: string;
+  /** Reject requests without a User-Agent with 400, as Nuvemshop does (default true). */
+  userAgentRequired?: boolean;
+  seed?: number;
+  customers?: number;
+  orders?: number;
+  /** Seeded dates lie in the two years before it (default 2026-11-01T00:00:00Z). */
+  referenceDate?: string;
+  /** Base URL of the app: webhooks without a registered subscription go to `appUrl + webhookPaths[event]`. */
+  appUrl?: string;
+  /** Path per event (`"*"` for all others); default `/webhooks/nuvemshop` for every event. */
+  webhookPaths?: Record<string, string>;
+  /** Signs `X-Linkedstore-HMAC-SHA256` (default `nuvemshop_emulator_secret`). */
+  appSecret?: string;
+  /** The app's id (sent as `id` in app/uninstalled). */
+  appId?: number;
+  /** Leaky bucket (default 40 requests, draining 2 per second). */
+  bucket?: BucketConfig;
+  /** Milliseconds clock driving the bucket (default performance.now); tests pass a fake one. */
+  clock?: () => number;
+  port?: number;
+  host?: string;
+}
+
+export interface NuvemshopEmulator {
+  url: string;
+  port: number;
+  /** The current store (replaced by `POST /_emulator/reset`). */
+  readonly store: NuvemshopStore;
+  readonly bucket: LeakyBucket;
+  readonly deliveries: DeliveryRecord[];
+  /** Waits for pending and scheduled webhook deliveries. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(typeof body === "string" ? body : JSON.stringify(body));
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  402: "Payment Required",
+  404: "Not Found",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+};
+
+/** Nuvemshop's error shape: `{ code, message, description }`. */
+function apiError(status: number, description: string): HttpError {
+  return new HttpError(status, { code: status, message: REASONS[status] ?? "Error", description });
+}
+
+/** Validation errors: `422 { field: ["message", ...] }`. */
+function validation(errors: Record<string, string[]>): HttpError {
+  return new HttpError(422, errors);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readJson(req: IncomingMessage, strictContentType: boolean): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
+  if (!text.trim()) return {};
+  if (strictContentType && !(req.headers["content-type"] ?? "").includes("json")) throw apiError(415, "Content-Type must be application/json");
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, { error: "Problems parsing JSON" });
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new HttpError(400, { error: "Problems parsing JSON" });
+  return v as Record<string, unknown>;
+}
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+const OWNER_RESOURCES = ["Product", "Product_Variant", "Category", "Page", "Order", "Customer"];
+const OWNER_PATHS: Record<string, string> = {
+  products: "Product",
+  product_variants: "Product_Variant",
+  categories: "Category",
+  pages: "Page",
+  orders: "Order",
+  customers: "Customer",
+};
+
+interface ListWindow {
+  page: number;
+  perPage: number;
+}
+
+function pageParams(q: URLSearchParams): ListWindow {
+  const page = Math.max(1, Math.floor(Number(q.get("page") ?? "1")) || 1);
+  const pp = Math.floor(Number(q.get("per_page") ?? String(DEFAULT_PER_PAGE))) || DEFAULT_PER_PAGE;
+  return { page, perPage: Math.min(MAX_PER_PAGE, Math.max(1, pp)) };
+}
+
+function dateParam(q: URLSearchParams, name: string): number | null {
+  const v = q.get(name);
+  if (v === null || v === "") return null;
+  const s = parseDateParam(v);
+  if (s === null) throw validation({ [name]: ["is not a valid date"] });
+  return s;
+}
+
+function intParam(q: URLSearchParams, name: string): number | null {
+  const v = q.get(name);
+  if (v === null || v === "") return null;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw validation({ [name]: ["is not a number"] });
+  return n;
+}
+
+/** `fields=id,name` keeps only those keys. */
+function selectFields(obj: Record<string, unknown>, fields: string | null): Record<string, unknown> {
+  if (!fields) return obj;
+  const keep = new Set(fields.split(",").map((f) => f.trim()).filter(Boolean));
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => keep.has(k)));
+}
+
+/** Scans indices `from..to` and returns the total and the page window of those matching. */
+function scan(from: number, to: number, match: ((i: number) => boolean) | null, w: ListWindow): { total: number; items: number[] } {
+  const skip = (w.page - 1) * w.perPage;
+  if (!match) {
+    const total = Math.max(0, to - from);
+    const items: number[] = [];
+    for (let i = from + skip; i < to && items.length < w.perPage; i++) items.push(i);
+    return { total, items };
+  }
+  let total = 0;
+  const items: number[] = [];
+  for (let i = from; i < to; i++) {
+    if (!match(i)) continue;
+    if (total >= skip && items.length < w.perPage) items.push(i);
+    total++;
+  }
+  return { total, items };
+}
+
+export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}): Promise<NuvemshopEmulator> {
+  const storeId = opts.storeId ?? DEFAULT_STORE_ID;
+  const token = opts.accessToken ?? DEFAULT_ACCESS_TOKEN;
+  const uaRequired = opts.userAgentRequired ?? true;
+  const clock = opts.clock ?? (() => performance.now());
+  let config = { seed: opts.seed ?? 1, customers: opts.customers ?? 100, orders: opts.orders ?? 300 };
+  const makeStore = () => new NuvemshopStore({ storeId, ...config, ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}) }).seed();
+  let store = makeStore();
+  let bucket = new LeakyBucket({ ...(opts.bucket ?? { size: 40, leakPerSecond: 2 }) }, clock);
+  const deliverer = new WebhookDeliverer({
+    store: () => store,
+    appSecret: opts.appSecret ?? DEFAULT_APP_SECRET,
+    appUrl: opts.appUrl,
+    webhookPaths: opts.webhookPaths ?? {},
+    appId: opts.appId ?? DEFAULT_APP_ID,
+  });
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  let baseUrl = "";
+
+  // ---- REST API ---------------------------------------------------------------------------
+
+  function linkHeader(path: string, q: URLSearchParams, w: ListWindow, total: number): Record<string, string> {
+    const last = Math.max(1, Math.ceil(total / w.perPage));
+    const link = (page: number) => {
+      const p = new URLSearchParams(q);
+      p.set("page", String(page));
+      p.set("per_page", String(w.perPage));
+      return `${baseUrl}${path}?${p.toString()}`;
+    };
+    const parts: string[] = [];
+    if (w.page < last) parts.push(`<${link(w.page + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`);
+    if (w.page > 1) parts.push(`<${link(1)}>; rel="first"`, `<${link(Math.min(w.page - 1, last))}>; rel="prev"`);
+    const h: Record<string, string> = { "X-Total-Count": String(total) };
+    if (parts.length) h.Link = parts.join(", ");
+    return h;
+  }
+
+  function listResult(path: string, q: URLSearchParams, w: ListWindow, r: { total: number; items: number[] }, json: (i: number) => Record<string, unknown>) {
+    const last = Math.max(1, Math.ceil(r.total / w.perPage));
+    if (w.page > last) throw apiError(404, `Last page is ${last}`);
+    const fields = q.get("fields");
+    return { body: r.items.map((i) => selectFields(json(i), fields)), headers: linkHeader(path, q, w, r.total) };
+  }
+
+  function customerMatcher(q: URLSearchParams): ((i: number) => boolean) | null {
+    const cMin = dateParam(q, "created_at_min");
+    const cMax = dateParam(q, "created_at_max");
+    const uMin = dateParam(q, "updated_at_min");
+    const uMax = dateParam(q, "updated_at_max");
+    const text = q.get("q");
+    const email = q.get("email");
+    if (cMin === null && cMax === null && uMin === null && uMax === null && !text && !email) return null;
+    const s = store;
+    return (i) => {
+      const c = s.cCreated[i] ?? 0;
+      const u = s.cUpdated[i] ?? 0;
+      if (cMin !== null && c < cMin) return false;
+      if (cMax !== null && c > cMax) return false;
+      if (uMin !== null && u < uMin) return false;
+      if (uMax !== null && u > uMax) return false;
+      if (email && (s.email(i) ?? "").trim().toLowerCase() !== email.trim().toLowerCase()) return false;
+      if (text && !s.matchesQuery(i, text)) return false;
+      return true;
+    };
+  }
+
+  function orderMatcher(q: URLSearchParams): ((j: number) => boolean) | null {
+    const checks: Array<(j: number) => boolean> = [];
+    const s = store;
+    const enumParam = (name: string, allowed: readonly string[], get: (j: number) => string) => {
+      const v = q.get(name);
+      if (!v || v === "any") return;
+      if (!allowed.includes(v)) throw validation({ [name]: [`must be one of: any, ${allowed.join(", ")}`] });
+      checks.push((j) => get(j) === v);
+    };
+    enumParam("status", ORDER_STATUSES, (j) => s.orderState(j).status);
+    enumParam("payment_status", PAYMENT_STATUSES, (j) => s.orderState(j).payment);
+    enumParam("shipping_status", SHIPPING_STATUSES, (j) => s.orderState(j).shipping);
+    const cMin = dateParam(q, "created_at_min");
+    const cMax = dateParam(q, "created_at_max");
+    const uMin = dateParam(q, "updated_at_min");
+    const uMax = dateParam(q, "updated_at_max");
+    if (cMin !== null) checks.push((j) => (s.oCreated[j] ?? 0) >= cMin);
+    if (cMax !== null) checks.push((j) => (s.oCreated[j] ?? 0) <= cMax);
+    if (uMin !== null) checks.push((j) => (s.oUpdated[j] ?? 0) >= uMin);
+    if (uMax !== null) checks.push((j) => (s.oUpdated[j] ?? 0) <= uMax);
+    const tMin = intParam(q, "total_min");
+    const tMax = intParam(q, "total_max");
+    if (tMin !== null) checks.push((j) => (s.oTotal[j] ?? 0) >= tMin * 100);
+    if (tMax !== null) checks.push((j) => (s.oTotal[j] ?? 0) <= tMax * 100);
+    const text = q.get("q");
+    if (text) {
+      const n = Number(text.replace(/^#/, ""));
+      checks.push((j) => (Number.isInteger(n) && 100 + j === n) || ((s.oCustomer[j] ?? -1) >= 0 && s.matchesQuery(s.oCustomer[j] ?? 0, text)));
+    }
+    if (!checks.length) return null;
+    return (j) => checks.every((c) => c(j));
+  }
+
+  function listCustomers(path: string, q: URLSearchParams) {
+    const w = pageParams(q);
+    const since = intParam(q, "since_id");
+    const from = since === null ? 0 : store.customerIndexAfter(since);
+    const r = scan(from, store.customerCount, customerMatcher(q), w);
+    return listResult(path, q, w, r, (i) => store.customerJson(i));
+  }
+
+  function listOrders(path: string, q: URLSearchParams) {
+    const w = pageParams(q);
+    const since = intParam(q, "since_id");
+    const from = since === null ? 0 : store.orderIndexAfter(since);
+    const match = orderMatcher(q);
+    const ids = q.get("customer_ids");
+    if (ids) {
+      // Narrow to the customers' own orders first (cheap on a large store).
+      const js: number[] = [];
+      for (const part of ids.split(",")) {
+        const i = store.customerIndex(Number(part.trim()));
+        if (i >= 0) for (const j of store.ordersOf(i)) if (j >= from) js.push(j);
+      }
+      js.sort((a, b) => a - b);
+      const r = scan(0, js.length, match ? (k) => match(js[k] ?? 0) : null, w);
+      return listResult(path, q, w, { total: r.total, items: r.items.map((k) => js[k] ?? 0) }, (j) => store.orderJson(j));
+    }
+    const r = scan(from, store.orderCount, match, w);
+    return listResult(path, q, w, r, (j) => store.orderJson(j));
+  }
+
+  function listRecords<T extends { id: number; created_at: number; updated_at: number }>(
+    path: string,
+    q: URLSearchParams,
+    all: T[],
+    extra: (r: T) => boolean,
+    json: (r: T) => Record<string, unknown>,
+  ) {
+    const w = pageParams(q);
+    const since = intParam(q, "since_id");
+    const cMin = dateParam(q, "created_at_min");
+    const cMax = dateParam(q, "created_at_max");
+    const uMin = dateParam(q, "updated_at_min");
+    const uMax = dateParam(q, "updated_at_max");
+    const rows = all
+      .filter((r) => (since === null || r.id > since) && (cMin === null || r.created_at >= cMin) && (cMax === null || r.created_at <= cMax))
+      .filter((r) => (uMin === null || r.updated_at >= uMin) && (uMax === null || r.updated_at <= uMax) && extra(r))
+      .sort((a, b) => a.id - b.id);
+    const r = scan(0, rows.length, null, w);
+    return listResult(path, q, w, r, (k) => json(rows[k] as T));
+  }
+
+  function validateMetafield(b: Record<string, unknown>, existing: { owner_resource: string; owner_id: number; id: number } | null): Record<string, string[]> {
+    const errors: Record<string, string[]> = {};
+    const add = (f: string, m: string) => (errors[f] ??= []).push(m);
+    for (const f of ["namespace", "key"] as const) {
+      if (existing && b[f] === undefined) continue;
+      const v = b[f];
+      if (v === undefined || v === null || v === "") add(f, "can't be blank");
+      else if (typeof v !== "string" || !NAME_RE.test(v)) add(f, "is invalid");
+    }
+    if (!existing || b.value !== undefined) {
+      if (b.value === undefined || b.value === null || b.value === "") add("value", "can't be blank");
+      else if (typeof b.value !== "string") add("value", "must be a string");
+    }
+    if (b.description !== undefined && b.description !== null && typeof b.description !== "string") add("description", "must be a string");
+    if (!existing) {
+      const or = b.owner_resource;
+      if (or === undefined || or === null || or === "") add("owner_resource", "can't be blank");
+      else if (typeof or !== "string" || !OWNER_RESOURCES.includes(or)) add("owner_resource", "is not included in the list");
+      const oid = b.owner_id;
+      if (oid === undefined || oid === null || oid === "") add("owner_id", "can't be blank");
+      else if (!Number.isSafeInteger(Number(oid)) || Number(oid) <= 0) add("owner_id", "is not a number");
+      else if (or === "Customer" && store.customerIndex(Number(oid)) < 0) add("owner_id", "does not exist");
+      else if (or === "Order" && store.orderIndex(Number(oid)) < 0) add("owner_id", "does not exist");
+    }
+    return errors;
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, parts: string[]): Promise<void> {
+    const method = req.method ?? "GET";
+    const ua = req.headers["user-agent"];
+    if (uaRequired && (!ua || !ua.trim())) {
+      throw apiError(400, "You must provide a User-Agent header identifying your app, e.g. \"User-Agent: MyApp (name@email.com)\"");
+    }
+    const auth = req.headers["authentication"];
+    const m = typeof auth === "string" ? /^\s*bearer\s+(\S+)\s*$/i.exec(auth) : null;
+    if (!m || m[1] !== token) throw apiError(401, "Invalid access token");
+    if (Number(parts[1]) !== storeId) throw apiError(401, "Invalid access token");
+    if (!bucket.tryAdd()) {
+      throw Object.assign(apiError(429, "Too Many Requests: the rate limit of this store was exceeded, retry later"), { rateHeaders: true });
+    }
+    const rate = bucket.headers() as unknown as Record<string, string>;
+    const resource = parts[2] ?? "";
+    const sub = parts[3];
+    const path = `/${parts.slice(0, 3).join("/")}`;
+    const q = url.searchParams;
+    const ok = (status: number, body: unknown, headers: Record<string, string> = {}) => send(res, status, body, { ...rate, ...headers });
+    const idOf = (v: string | undefined): number => {
+      const n = Number(v);
+      return Number.isSafeInteger(n) ? n : -1;
+    };
+    const body = method === "POST" || method === "PUT" ? await readJson(req, true) : {};
+
+    if (resource === "store" && !sub && method === "GET") {
+      return ok(200, {
+        id: storeId,
+        name: { pt: "Loja Demonstração" },
+        email: "contato@loja-demo.com.br",
+        country: "BR",
+        main_currency: "BRL",
+        main_language: "pt",
+        languages: { pt: { currency: "BRL", active: true } },
+        created_at: isoNuvem(store.referenceSec - 3 * 365 * 86400),
+      });
+    }
+    if (resource === "customers" && method === "GET") {
+      if (!sub) {
+        const r = listCustomers(path, q);
+        return ok(200, r.body, r.headers);
+      }
+      const i = store.customerIndex(idOf(sub));
+      if (i < 0 || parts.length > 4) throw apiError(404, "Customer with such id does not exist");
+      return ok(200, selectFields(store.customerJson(i), q.get("fields")));
+    }
+    if (resource === "orders" && method === "GET") {
+      if (!sub) {
+        const r = listOrders(path, q);
+        return ok(200, r.body, r.headers);
+      }
+      const j = store.orderIndex(idOf(sub));
+      if (j < 0 || parts.length > 4) throw apiError(404, "Order with such id does not exist");
+      return ok(200, selectFields(store.orderJson(j), q.get("fields")));
+    }
+    if (resource === "metafields") {
+      const all = [...store.metafields.values()];
+      if (method === "GET" && (!sub || OWNER_PATHS[sub])) {
+        const ownerResource = sub ? OWNER_PATHS[sub] : q.get("owner_resource");
+        const ownerId = q.get("owner_id");
+        const ns = q.get("namespace");
+        const key = q.get("key");
+        const r = listRecords(
+          sub ? `${path}/${sub}` : path,
+          q,
+          all,
+          (x) => (!ownerResource || x.owner_resource === ownerResource) && (!ownerId || ownerId.split(",").map(Number).includes(x.owner_id)) && (!ns || x.namespace === ns) && (!key || x.key === key),
+          metafieldJson,
+        );
+        return ok(200, r.body, r.headers);
+      }
+      if (method === "POST" && !sub) {
+        const errors = validateMetafield(body, null);
+        const dup = all.find((x) => x.owner_resource === body.owner_resource && x.owner_id === Number(body.owner_id) && x.namespace === body.namespace && x.key === body.key);
+        if (dup) (errors.key ??= []).push("has already been taken");
+        if (Object.keys(errors).length) throw validation(errors);
+        const now = nowSec();
+        const rec = store.addMetafield({
+          namespace: body.namespace as string,
+          key: body.key as string,
+          value: body.value as string,
+          description: typeof body.description === "string" ? body.description : null,
+          owner_resource: body.owner_resource as string,
+          owner_id: Number(body.owner_id),
+          created_at: now,
+          updated_at: now,
+        });
+        return ok(201, metafieldJson(rec));
+      }
+      const rec = store.metafields.get(idOf(sub));
+      if (!rec) throw apiError(404, "Metafield with such id does not exist");
+      if (method === "GET") return ok(200, metafieldJson(rec));
+      if (method === "PUT") {
+        const errors = validateMetafield(body, rec);
+        const ns = (body.namespace as string | undefined) ?? rec.namespace;
+        const key = (body.key as string | undefined) ?? rec.key;
+        if (all.some((x) => x.id !== rec.id && x.owner_resource === rec.owner_resource && x.owner_id === rec.owner_id && x.namespace === ns && x.key === key)) (errors.key ??= []).push("has already been taken");
+        if (Object.keys(errors).length) throw validation(errors);
+        rec.namespace = ns;
+        rec.key = key;
+        if (typeof body.value === "string") rec.value = body.value;
+        if (body.description !== undefined) rec.description = typeof body.description === "string" ? body.description : null;
+        rec.updated_at = nowSec();
+        return ok(200, metafieldJson(rec));
+      }
+      if (method === "DELETE") {
+        store.metafields.delete(rec.id);
+        return ok(200, {});
+      }
+    }
+    if (resource === "webhooks") {
+      const validate = (b: Record<string, unknown>, partial: boolean) => {
+        const errors: Record<string, string[]> = {};
+        if (!partial || b.event !== undefined) {
+          if (typeof b.event !== "string" || !(WEBHOOK_EVENTS as readonly string[]).includes(b.event)) errors.event = [`Invalid event specified. Events allowed: ${WEBHOOK_EVENTS.join(", ")}`];
+        }
+        if (!partial || b.url !== undefined) {
+          let okUrl = false;
+          try {
+            okUrl = typeof b.url === "string" && /^https?:$/.test(new URL(b.url).protocol);
+          } catch {
+            okUrl = false;
+          }
+          if (!okUrl) errors.url = ["invalid url specified"];
+        }
+        if (Object.keys(errors).length) throw validation(errors);
+      };
+      if (method === "GET" && !sub) {
+        const ev = q.get("event");
+        const u = q.get("url");
+        const r = listRecords(path, q, [...store.webhooks.values()], (w) => (!ev || w.event === ev) && (!u || w.url === u), webhookJson);
+        return ok(200, r.body, r.headers);
+      }
+      if (method === "POST" && !sub) {
+        validate(body, false);
+        return ok(201, webhookJson(store.addWebhook(body.event as string, body.url as string, nowSec())));
+      }
+      const w = store.webhooks.get(idOf(sub));
+      if (!w) throw apiError(404, "Webhook with such id does not exist");
+      if (method === "GET") return ok(200, webhookJson(w));
+      if (method === "PUT") {
+        validate(body, true);
+        if (typeof body.event === "string") w.event = body.event;
+        if (typeof body.url === "string") w.url = body.url;
+        w.updated_at = nowSec();
+        return ok(200, webhookJson(w));
+      }
+      if (method === "DELETE") {
+        store.webhooks.delete(w.id);
+        return ok(200, {});
+      }
+    }
+    if (resource === "scripts") {
+      if (method === "GET" && !sub) {
+        const r = listRecords(path, q, [...store.scripts.values()], () => true, scriptJson);
+        return ok(200, r.body, r.headers);
+      }
+      if (method === "POST" && !sub) {
+        const errors: Record<string, string[]> = {};
+        const hasScriptId = body.script_id !== undefined;
+        if (hasScriptId) {
+          if (!Number.isSafeInteger(Number(body.script_id)) || Number(body.script_id) <= 0) errors.script_id = ["is invalid"];
+        } else {
+          if (typeof body.src !== "string" || !/^https:\/\//.test(body.src)) errors.src = [body.src ? "must be an https URL" : "can't be blank"];
+          if (!["onload", "onfirstinteraction"].includes(String(body.event ?? ""))) errors.event = ["is not included in the list"];
+          const where = String(body.where ?? "");
+          if (!where || !where.split(",").every((x) => ["store", "checkout"].includes(x.trim()))) errors.where = ["is not included in the list"];
+        }
+        if (Object.keys(errors).length) throw validation(errors);
+        const now = nowSec();
+        const rec = store.addScript({
+          src: typeof body.src === "string" ? body.src : null,
+          event: typeof body.event === "string" ? body.event : "onload",
+          where: typeof body.where === "string" ? body.where : "store",
+          script_id: hasScriptId ? Number(body.script_id) : null,
+          query_params: typeof body.query_params === "string" ? body.query_params : null,
+          created_at: now,
+          updated_at: now,
+        });
+        return ok(201, scriptJson(rec));
+      }
+      const s = store.scripts.get(idOf(sub));
+      if (!s) throw apiError(404, "Script with such id does not exist");
+      if (method === "GET") return ok(200, scriptJson(s));
+      if (method === "DELETE") {
+        store.scripts.delete(s.id);
+        return ok(200, {});
+      }
+    }
+    throw apiError(404, `No route for ${method} ${url.pathname}`);
+  }
+
+  // ---- control API --------------------------------------------------------------------------
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, parts: string[]): Promise<void> {
+    const method = req.method ?? "GET";
+    const what = parts[1] ?? "";
+    const body = method === "POST" ? await readJson(req, false) : {};
+    const num = (v: unknown, name: string): number | undefined => {
+      if (v === undefined || v === null) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw validation({ [name]: ["is not a number"] });
+      return n;
+    };
+    if (what === "health" && method === "GET") {
+      return send(res, 200, { ok: true, store_id: storeId, customers: store.customerCount, orders: store.orderCount, seed: store.options.seed });
+    }
+    if (what === "customers" && method === "POST" && !parts[2]) {
+      const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+      const name = str(body.name);
+      if (!name || !name.trim()) throw validation({ name: ["can't be blank"] });
+      const email = str(body.email);
+      if (email) {
+        const n = email.trim().toLowerCase();
+        for (let i = store.customerCount - 1; i >= 0 && i >= store.customerCount - 5000; i--) {
+          if ((store.email(i) ?? "").trim().toLowerCase() === n) throw validation({ email: ["has already been taken"] });
+        }
+      }
+      const i = store.createCustomer(
+        { name, email, phone: str(body.phone), identification: str(body.identification), note: str(body.note), accepts_marketing: body.accepts_marketing === true },
+        nowSec(),
+      );
+      const id = store.customerId(i);
+      const deliver = body.deliver;
+      let result: Array<{ event: string; scheduled: boolean; deliveries: unknown }> = [];
+      if (deliver !== false) {
+        const d = deliver && typeof deliver === "object" ? (deliver as Record<string, unknown>) : {};
+        const events = Array.isArray(d.events) ? d.events.map(String) : ["customer/created"];
+        const times = num(d.times, "times");
+        const delayMs = num(d.delayMs, "delayMs");
+        result = [];
+        for (const event of events) {
+          const r = await deliverer.deliver({ event, ids: [id], ...(times !== undefined ? { times } : {}), ...(delayMs !== undefined ? { delayMs } : {}) });
+          result.push({ event, ...r });
+        }
+      }
+      return send(res, 201, { customer: store.customerJson(i), webhooks: result });
+    }
+    if (what === "customers" && method === "GET" && parts[2]) {
+      const i = store.customerIndex(Number(parts[2]));
+      if (i < 0) throw apiError(404, "Customer with such id does not exist");
+      return send(res, 200, store.customerJson(i));
+    }
+    if (what === "webhooks" && method === "POST") {
+      const event = body.event;
+      if (typeof event !== "string" || !event) throw validation({ event: ["can't be blank"] });
+      const ids: Array<number | null> = Array.isArray(body.ids) ? body.ids.map((x) => Number(x)) : body.id === undefined || body.id === null ? [] : [Number(body.id)];
+      const times = num(body.times, "times");
+      const delayMs = num(body.delayMs, "delayMs");
+      const r = await deliverer.deliver({
+        event,
+        ids,
+        ...(body.payload !== undefined ? { payload: body.payload } : {}),
+        ...(times !== undefined ? { times } : {}),
+        ...(delayMs !== undefined ? { delayMs } : {}),
+        outOfOrder: body.outOfOrder === true,
+      });
+      return send(res, 200, r);
+    }
+    if (what === "deliveries") {
+      if (method === "DELETE") {
+        deliverer.clear();
+        return send(res, 200, {});
+      }
+      if (method === "GET") {
+        const ev = url.searchParams.get("event");
+        return send(res, 200, deliverer.log.filter((d) => !ev || d.event === ev));
+      }
+    }
+    if (what === "bucket") {
+      if (method === "POST") {
+        const size = num(body.size, "size");
+        const leak = num(body.leakPerSecond, "leakPerSecond");
+        if (size !== undefined) bucket.config.size = size;
+        if (leak !== undefined) bucket.config.leakPerSecond = leak;
+        const level = num(body.level, "level");
+        if (level !== undefined) bucket.setLevel(level);
+      }
+      if (method === "POST" || method === "GET") return send(res, 200, bucket.status());
+    }
+    if (what === "reset" && method === "POST") {
+      config = {
+        seed: num(body.seed, "seed") ?? config.seed,
+        customers: num(body.customers, "customers") ?? config.customers,
+        orders: num(body.orders, "orders") ?? config.orders,
+      };
+      await deliverer.idle();
+      deliverer.clear();
+      store = makeStore();
+      bucket = new LeakyBucket({ ...bucket.config }, clock);
+      return send(res, 200, { ok: true, customers: store.customerCount, orders: store.orderCount, seed: store.options.seed });
+    }
+    if (what === "metafields" && method === "GET") {
+      const owner = url.searchParams.get("owner_id");
+      const rows = [...store.metafields.values()].filter((m) => !owner || String(m.owner_id) === owner).map(metafieldJson);
+      return send(res, 200, rows);
+    }
+    throw apiError(404, `No control route for ${method} ${url.pathname}`);
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const parts = url.pathname.split("/").filter(Boolean);
+    const handler = parts[0] === "_emulator" ? handleControl : parts[0] === "v1" && parts.length >= 2 ? handleApi : null;
+    const run = handler ? handler(req, res, url, parts) : Promise.reject(apiError(404, `No route for ${req.method ?? "GET"} ${url.pathname}`));
+    run.catch((e: unknown) => {
+      if (res.headersSent) return;
+      if (e instanceof HttpError) {
+        const rate = (e as HttpError & { rateHeaders?: boolean }).rateHeaders ? (bucket.headers() as unknown as Record<string, string>) : {};
+        return send(res, e.status, e.body, rate);
+      }
+      send(res, 500, { code: 500, message: "Internal Server Error", description: e instanceof Error ? e.message : String(e) });
+    });
+  });
+
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host}:${port}`;
+
+  return {
+    url: baseUrl,
+    port,
+    get store() {
+      return store;
+    },
+    get bucket() {
+      return bucket;
+    },
+    get deliveries() {
+      return deliverer.log;
+    },
+    idle: () => deliverer.idle(),
+    close: async () => {
+      deliverer.close();
+      await deliverer.idle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
