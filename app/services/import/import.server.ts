@@ -68,7 +68,7 @@ export class ImportRefusedError extends Error {
   }
 }
 
-const BATCH = 1000;
+const BATCH = 10_000;
 const DEFAULT_MAX_POINTS = 100_000_000;
 
 /**
@@ -185,10 +185,16 @@ async function* events(input: ImportInput, format: DetectedFormat): AsyncIterabl
   yield* readRows(source, format, limits);
 }
 
+/**
+ * The staged row of one outcome. Written as plain object literals with every property named (no
+ * `...base` spread): a spread followed by twenty-odd properties made V8 build each row the slow way,
+ * about 20 µs a row — a quarter of the whole import (decision 0007).
+ */
 function recordRow(fileId: string, base: { shopId: string; migrationId: string }, outcome: RowOutcome): Prisma.LoyaltyRecordCreateManyInput {
   if (outcome.status === "rejected") {
     return {
-      ...base,
+      shopId: base.shopId,
+      migrationId: base.migrationId,
       importFileId: fileId,
       rowNumber: outcome.rowNumber,
       status: "rejected",
@@ -200,7 +206,8 @@ function recordRow(fileId: string, base: { shopId: string; migrationId: string }
   }
   const r: NormalizedRecord = outcome.record;
   return {
-    ...base,
+    shopId: base.shopId,
+    migrationId: base.migrationId,
     importFileId: fileId,
     rowNumber: r.rowNumber,
     status: "valid",
@@ -234,13 +241,8 @@ async function stageRows(
 ): Promise<ImportAccounts> {
   let accounts = emptyAccounts();
   const base = { shopId: input.shopId, migrationId: input.migrationId };
-  let batch: Prisma.LoyaltyRecordCreateManyInput[] = [];
+  let inBatch = 0;
   const writer = openRecordWriter();
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await writer.write(batch);
-    batch = [];
-  };
   try {
     let header: string[] = format.header;
     for await (const event of events(input, format)) {
@@ -266,10 +268,13 @@ async function stageRows(
         outcome = validateRow(event.row, header, mapping, options);
         accounts = addOutcome(accounts, outcome);
       }
-      batch.push(recordRow(fileId, base, outcome));
-      if (batch.length >= BATCH) await flush();
+      writer.add(recordRow(fileId, base, outcome));
+      if (++inBatch >= BATCH) {
+        await writer.flush();
+        inBatch = 0;
+      }
     }
-    await flush();
+    await writer.flush();
   } finally {
     await writer.close();
   }

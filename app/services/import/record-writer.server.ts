@@ -15,7 +15,15 @@ import { coreEnv } from "../../env.server";
 export type StagedRow = Prisma.LoyaltyRecordCreateManyInput;
 
 export interface RecordWriter {
-  write(rows: readonly StagedRow[]): Promise<void>;
+  /**
+   * Stages one row. SQLite inserts it at once inside the batch's open transaction; PostgreSQL
+   * buffers its values by column. Either way the caller keeps no array of row objects alive: they
+   * die young, which keeps the garbage collector and the heap small on a million-row file.
+   */
+  add(row: StagedRow): void;
+  /** Ends the batch: commits it (SQLite) or sends it as one statement (PostgreSQL). */
+  flush(): Promise<void>;
+  /** Rolls back a batch not flushed (a failed import is discarded anyway) and closes the connection. */
   close(): Promise<void>;
 }
 
@@ -61,14 +69,15 @@ export function stagedRowId(importFileId: string, rowNumber: number): string {
   return `${importFileId}.${String(rowNumber).padStart(10, "0")}`;
 }
 
+const NAMES = COLUMNS.map(([name]) => name);
+const ID = NAMES.indexOf("id");
+const CREATED_AT = NAMES.indexOf("createdAt");
+
 function values(row: StagedRow, createdAt: string | Date): unknown[] {
-  const out = new Array<unknown>(COLUMNS.length);
-  for (let i = 0; i < COLUMNS.length; i++) {
-    const name = COLUMNS[i]![0];
-    if (name === "id") out[i] = row.id ?? stagedRowId(row.importFileId, row.rowNumber);
-    else if (name === "createdAt") out[i] = createdAt;
-    else out[i] = row[name] ?? null;
-  }
+  const out = new Array<unknown>(NAMES.length);
+  for (let i = 0; i < NAMES.length; i++) out[i] = row[NAMES[i]!] ?? null;
+  out[ID] = row.id ?? stagedRowId(row.importFileId, row.rowNumber);
+  out[CREATED_AT] = createdAt;
   return out;
 }
 
@@ -77,16 +86,24 @@ function sqliteWriter(url: string): RecordWriter {
   const db = new Database(sqliteFilePath(url), { timeout: 15_000 });
   const placeholders = COLUMNS.map(() => "?").join(", ");
   const insert = db.prepare(`INSERT INTO "LoyaltyRecord" (${COLUMNS.map(([c]) => `"${c}"`).join(", ")}) VALUES (${placeholders})`);
-  const writeBatch = db.transaction((rows: readonly StagedRow[]) => {
-    // The text form Prisma itself writes for DateTime on SQLite.
-    const now = new Date().toISOString().replace("Z", "+00:00");
-    for (const row of rows) insert.run(values(row, now));
-  });
+  const begin = db.prepare("BEGIN");
+  const commit = db.prepare("COMMIT");
+  const rollback = db.prepare("ROLLBACK");
+  let now = "";
   return {
-    async write(rows) {
-      writeBatch(rows);
+    add(row) {
+      if (!db.inTransaction) {
+        begin.run();
+        // The text form Prisma itself writes for DateTime on SQLite.
+        now = new Date().toISOString().replace("Z", "+00:00");
+      }
+      insert.run(values(row, now));
+    },
+    async flush() {
+      if (db.inTransaction) commit.run();
     },
     async close() {
+      if (db.inTransaction) rollback.run();
       db.close();
     },
   };
@@ -98,13 +115,21 @@ function postgresWriter(url: string): RecordWriter {
   const connected = client.connect();
   const sql = `INSERT INTO "LoyaltyRecord" (${COLUMNS.map(([c]) => `"${c}"`).join(", ")})
     SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`;
+  let columns: unknown[][] = COLUMNS.map(() => []);
+  let now: Date | null = null;
   return {
-    async write(rows) {
+    add(row) {
+      now ??= new Date();
+      const v = values(row, now);
+      for (let i = 0; i < v.length; i++) columns[i]!.push(v[i]);
+    },
+    async flush() {
+      if (now === null) return;
+      const batch = columns;
+      columns = COLUMNS.map(() => []);
+      now = null;
       await connected;
-      const now = new Date();
-      const columns = COLUMNS.map(() => [] as unknown[]);
-      for (const row of rows) values(row, now).forEach((v, i) => columns[i]!.push(v));
-      await client.query(sql, columns);
+      await client.query(sql, batch);
     },
     async close() {
       await connected;
