@@ -231,7 +231,8 @@ export class NuvemshopStore {
       const r = Math.floor(rand() * 4294967296) >>> 0;
       this.oRnd[j] = r;
       const x = (j + unit(r, 1)) / Math.max(1, m);
-      const t = start + 3600 + Math.floor((TWO_YEARS - 7200) * Math.sqrt(x));
+      // Never before the first customer existed (max with a constant keeps times monotonic).
+      const t = Math.max(start + 3600 + Math.floor((TWO_YEARS - 7200) * Math.sqrt(x)), n > 0 ? (this.cCreated[0] ?? 0) : 0);
       this.oCreated[j] = t;
       while (avail < n && (this.cCreated[avail] ?? 0) <= t) avail++;
       let c = -1;
