@@ -1,0 +1,120 @@
+// Runs the Nuvemshop API emulator as a process:
+//   tsx tests/emulators/nuvemshop/cli.ts --port 4020 --customers 3000 --orders 9000 --seed 1 \
+//     --store-id 1234567 --access-token X --app-url http://127.0.0.1:3000 --app-secret S
+// Every flag can also come from an environment variable (see README.md); flags win.
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startNuvemshopEmulator, type NuvemshopEmulatorOptions } from "./server.js";
+
+type Key = keyof NuvemshopEmulatorOptions | "bucketSize" | "leakPerSecond" | "webhookPath";
+
+const FLAGS: Record<string, { env: string; key: Key; num?: boolean; bool?: boolean }> = {
+  "--port": { env: "NUVEMSHOP_EMULATOR_PORT", key: "port", num: true },
+  "--host": { env: "NUVEMSHOP_EMULATOR_HOST", key: "host" },
+  "--customers": { env: "NUVEMSHOP_EMULATOR_CUSTOMERS", key: "customers", num: true },
+  "--orders": { env: "NUVEMSHOP_EMULATOR_ORDERS", key: "orders", num: true },
+  "--seed": { env: "NUVEMSHOP_EMULATOR_SEED", key: "seed", num: true },
+  "--store-id": { env: "NUVEMSHOP_EMULATOR_STORE_ID", key: "storeId", num: true },
+  "--access-token": { env: "NUVEMSHOP_EMULATOR_ACCESS_TOKEN", key: "accessToken" },
+  "--user-agent-required": { env: "NUVEMSHOP_EMULATOR_USER_AGENT_REQUIRED", key: "userAgentRequired", bool: true },
+  "--app-url": { env: "NUVEMSHOP_EMULATOR_APP_URL", key: "appUrl" },
+  "--webhook-path": { env: "NUVEMSHOP_EMULATOR_WEBHOOK_PATH", key: "webhookPath" },
+  "--app-secret": { env: "NUVEMSHOP_EMULATOR_APP_SECRET", key: "appSecret" },
+  "--app-id": { env: "NUVEMSHOP_EMULATOR_APP_ID", key: "appId", num: true },
+  "--reference-date": { env: "NUVEMSHOP_EMULATOR_REFERENCE_DATE", key: "referenceDate" },
+  "--bucket-size": { env: "NUVEMSHOP_EMULATOR_BUCKET_SIZE", key: "bucketSize", num: true },
+  "--leak-per-second": { env: "NUVEMSHOP_EMULATOR_LEAK_PER_SECOND", key: "leakPerSecond", num: true },
+};
+
+function usage(): string {
+  return ["usage: tsx tests/emulators/nuvemshop/cli.ts [flags]", ...Object.entries(FLAGS).map(([flag, f]) => `  ${flag.padEnd(24)} (env ${f.env})`)].join("\n");
+}
+
+export class CliError extends Error {}
+
+export function parseArgs(argv: string[], env: Record<string, string | undefined>): NuvemshopEmulatorOptions {
+  const values: Record<string, string> = {};
+  for (const [flag, f] of Object.entries(FLAGS)) {
+    const v = env[f.env];
+    if (v !== undefined && v !== "") values[flag] = v;
+  }
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k] ?? "";
+    if (a === "--help" || a === "-h") throw new CliError(usage());
+    const eq = a.indexOf("=");
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    if (!FLAGS[flag]) throw new CliError(`unknown flag ${a}\n${usage()}`);
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++k];
+    if (value === undefined) throw new CliError(`missing value for ${flag}`);
+    values[flag] = value;
+  }
+  const opts: Record<string, unknown> = {};
+  let size: number | undefined;
+  let leak: number | undefined;
+  for (const [flag, value] of Object.entries(values)) {
+    const f = FLAGS[flag];
+    if (!f) continue;
+    let v: unknown = value;
+    if (f.num) {
+      v = Number(value);
+      if (!Number.isFinite(v)) throw new CliError(`${flag} must be a number`);
+    } else if (f.bool) {
+      if (!["true", "false", "1", "0"].includes(value)) throw new CliError(`${flag} must be true or false`);
+      v = value === "true" || value === "1";
+    }
+    if (f.key === "bucketSize") size = v as number;
+    else if (f.key === "leakPerSecond") leak = v as number;
+    else if (f.key === "webhookPath") opts.webhookPaths = { "*": v };
+    else opts[f.key] = v;
+  }
+  if (size !== undefined || leak !== undefined) opts.bucket = { size: size ?? 40, leakPerSecond: leak ?? 2 };
+  return opts as NuvemshopEmulatorOptions;
+}
+
+async function main(): Promise<void> {
+  let opts: NuvemshopEmulatorOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof CliError) {
+      const help = process.argv.includes("--help") || process.argv.includes("-h");
+      (help ? console.log : console.error)(e.message);
+      process.exit(help ? 0 : 2);
+    }
+    throw e;
+  }
+  const emu = await startNuvemshopEmulator(opts);
+  console.log(`nuvemshop-emulator listening on ${emu.url}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void emu.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(`nuvemshop-emulator: error while stopping on ${signal}:`, e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  main().catch((e: unknown) => {
+    console.error("nuvemshop-emulator failed to start:", e);
+    process.exit(1);
+  });
+}
