@@ -35,6 +35,9 @@ describe("REST API: auth, pagination, filters", () => {
     expect(noUa.body.code).toBe(400);
     expect(noUa.body.message).toBe("Bad Request");
 
+    const versioned = await fetch(`${emu.url}/2025-03/${emu.store.options.storeId}/customers?per_page=1`, { headers: { Authentication: "bearer nuvemshop_emulator_token", "User-Agent": "x" } });
+    expect(versioned.status).toBe(200);
+
     const otherStore = await fetch(`${emu.url}/v1/999/customers`, { headers: { Authentication: "bearer nuvemshop_emulator_token", "User-Agent": "x" } });
     expect(otherStore.status).toBe(401);
   });

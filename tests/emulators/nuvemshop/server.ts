@@ -657,7 +657,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const parts = url.pathname.split("/").filter(Boolean);
-    const handler = parts[0] === "_emulator" ? handleControl : parts[0] === "v1" && parts.length >= 2 ? handleApi : null;
+    const handler = parts[0] === "_emulator" ? handleControl : /^(v1|\d{4}-\d{2})$/.test(parts[0] ?? "") && parts.length >= 2 ? handleApi : null;
     const run = handler ? handler(req, res, url, parts) : Promise.reject(apiError(404, `No route for ${req.method ?? "GET"} ${url.pathname}`));
     run.catch((e: unknown) => {
       if (res.headersSent) return;
