@@ -89,3 +89,26 @@ describe("metafields", () => {
     expect(await res.json()).toEqual({ error: "Problems parsing JSON" });
   });
 });
+
+describe("scripts", () => {
+  let emu: NuvemshopEmulator;
+  beforeAll(async () => {
+    emu = await startNuvemshopEmulator({ customers: 2, orders: 2 });
+  });
+  afterAll(() => emu.close());
+
+  it("associates a Partner Portal script (or an older src script), lists and deletes it", async () => {
+    const byId = await api<{ id: number; script_id: number; query_params: string }>(emu, "/scripts", { method: "POST", body: { script_id: 777, query_params: '{"tier":"gold"}' } });
+    expect(byId.status).toBe(201);
+    expect(byId.body).toMatchObject({ script_id: 777, query_params: '{"tier":"gold"}' });
+    const bySrc = await api<{ id: number; src: string }>(emu, "/scripts", { method: "POST", body: { src: "https://app.example/loyalty.js", event: "onload", where: "store" } });
+    expect(bySrc.status).toBe(201);
+    const bad = await api<Record<string, string[]>>(emu, "/scripts", { method: "POST", body: { src: "http://insecure.example/x.js", event: "whenever", where: "admin" } });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body).sort()).toEqual(["event", "src", "where"]);
+    const list = await api<Array<{ id: number }>>(emu, "/scripts");
+    expect(list.body.map((s) => s.id)).toEqual([byId.body.id, bySrc.body.id]);
+    expect((await api(emu, `/scripts/${byId.body.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await api(emu, `/scripts/${byId.body.id}`)).status).toBe(404);
+  });
+});
