@@ -86,6 +86,22 @@ describe("webhooks", () => {
     expect(bad.body.event?.[0]).toMatch(/^Invalid event specified\. Events allowed: .*customer\/created/);
   });
 
+  it("customer/created goes to every registered URL; deliver: false sends nothing; a duplicate email is refused", async () => {
+    const { emu, receiver } = await start();
+    await api(emu, "/webhooks", { method: "POST", body: { event: "customer/created", url: `${receiver.url}/a` } });
+    await api(emu, "/webhooks", { method: "POST", body: { event: "customer/created", url: `${receiver.url}/b` } });
+    const r = await control<{ webhooks: Array<{ deliveries: Array<{ url: string; status: number }> }> }>(emu, "POST", "/_emulator/customers", { name: "Inês Brandão", email: "ines@example.com" });
+    expect(r.body.webhooks[0]?.deliveries.map((d) => [d.url.replace(receiver.url, ""), d.status])).toEqual([
+      ["/a", 200],
+      ["/b", 200],
+    ]);
+    await control(emu, "POST", "/_emulator/customers", { name: "Sem Webhook", deliver: false });
+    expect(receiver.received.map((x) => x.path)).toEqual(["/a", "/b"]);
+    const dup = await control<Record<string, string[]>>(emu, "POST", "/_emulator/customers", { name: "Outra Inês", email: " INES@example.com" });
+    expect(dup.status).toBe(422);
+    expect(dup.body.email).toEqual(["has already been taken"]);
+  });
+
   it("outOfOrder delivers a batch in reverse; repeated ids keep identical bodies", async () => {
     const { emu, receiver } = await start();
     const ids = [emu.store.customerId(1), emu.store.customerId(2), emu.store.customerId(3)];
