@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { duplicateReviewOutcome, findDuplicateGroups, identityKey, resolveDuplicateGroup } from "./duplicates";
+import { RepeatedKeyFilter, duplicateReviewOutcome, findDuplicateGroups, identityKey, resolveDuplicateGroup } from "./duplicates";
 import type { DuplicatePolicy, NormalizedRecord } from "./types";
 
 function record(rowNumber: number, fields: Partial<NormalizedRecord> = {}): NormalizedRecord {
@@ -139,5 +139,29 @@ describe("resolveDuplicateGroup", () => {
         expect([resolution.survivor, ...resolution.merged].sort((a, b) => a - b)).toEqual(rowNumbers);
       }),
     );
+  });
+});
+
+describe("RepeatedKeyFilter", () => {
+  it("names every key seen more than once, whatever the filter size", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 300 }), fc.integer({ min: 0, max: 12 }), (keys, log) => {
+        const filter = new RepeatedKeyFilter(2 ** log);
+        for (const key of keys) filter.add(key);
+        const candidates = new Set(filter.candidates());
+        const counts = new Map<string, number>();
+        for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+        for (const [key, count] of counts) if (count > 1) expect(candidates.has(key)).toBe(true);
+      }),
+    );
+  });
+
+  it("names few keys seen once with the default size", () => {
+    const filter = new RepeatedKeyFilter();
+    for (let i = 0; i < 200_000; i += 1) filter.add(`email:customer${i}@example.com`);
+    filter.add("email:customer7@example.com");
+    const candidates = filter.candidates();
+    expect(candidates).toContain("email:customer7@example.com");
+    expect(candidates.length).toBeLessThan(20);
   });
 });

@@ -19,7 +19,7 @@ import { detectFileFormat, readRows } from "~domain/import/read";
 import { getPreset } from "~domain/import/presets";
 import { matchHeaders, requireIdentityAndPoints } from "~domain/import/headers";
 import { validateRow } from "~domain/import/validate";
-import { identityKey, resolveDuplicateGroup } from "~domain/import/duplicates";
+import { RepeatedKeyFilter, identityKey, resolveDuplicateGroup } from "~domain/import/duplicates";
 import { addIgnored, addMalformed, addOutcome, applyDuplicateResolution, checkAccounts, emptyAccounts } from "~domain/import/accounts";
 import { transition, isMigrationState } from "~domain/migration-state";
 import prisma from "../../db.server";
@@ -70,6 +70,7 @@ export class ImportRefusedError extends Error {
 
 const BATCH = 10_000;
 const DEFAULT_MAX_POINTS = 100_000_000;
+const CANDIDATES_PER_QUERY = 500;
 
 /**
  * Reads an old provider's export, validates every row, stages every row (valid or rejected, with
@@ -144,7 +145,7 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       maxPoints: input.maxPoints ?? DEFAULT_MAX_POINTS,
     };
     const staged = await stageRows(file.id, input, format, mapping, options);
-    const accounts = await resolveDuplicates(file.id, policy, staged);
+    const accounts = await resolveDuplicates(file.id, policy, staged.accounts, staged.repeatedKeys);
     await verifyAgainstDatabase(file.id, accounts);
     const broken = checkAccounts(accounts);
     if (broken.length) throw new Error(`import accounts do not add up: ${broken.join("; ")}`);
@@ -238,8 +239,9 @@ async function stageRows(
   format: DetectedFormat,
   mapping: ColumnMapping,
   options: Parameters<typeof validateRow>[3],
-): Promise<ImportAccounts> {
+): Promise<{ accounts: ImportAccounts; repeatedKeys: string[] }> {
   let accounts = emptyAccounts();
+  const keys = new RepeatedKeyFilter();
   const base = { shopId: input.shopId, migrationId: input.migrationId };
   let inBatch = 0;
   const writer = openRecordWriter();
@@ -268,7 +270,9 @@ async function stageRows(
         outcome = validateRow(event.row, header, mapping, options);
         accounts = addOutcome(accounts, outcome);
       }
-      writer.add(recordRow(fileId, base, outcome));
+      const row = recordRow(fileId, base, outcome);
+      if (row.identityKey) keys.add(row.identityKey);
+      writer.add(row);
       if (++inBatch >= BATCH) {
         await writer.flush();
         inBatch = 0;
@@ -281,17 +285,26 @@ async function stageRows(
   if (accounts.rowsTotal === accounts.rowsIgnored) {
     throw new ImportFileError("HEADER_ONLY", "The file has a header but no data rows.");
   }
-  return accounts;
+  return { accounts, repeatedKeys: keys.candidates() };
 }
 
-/** Folds duplicate customers of the file by the merchant's policy, group by group. */
-async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initial: ImportAccounts): Promise<ImportAccounts> {
+/**
+ * Folds duplicate customers of the file by the merchant's policy, group by group. `candidates` are
+ * the keys that may repeat (every one that does, from the filter kept while staging): only those
+ * are grouped in the database, through the (importFileId, identityKey) index, chunk by chunk.
+ */
+async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initial: ImportAccounts, candidates: readonly string[]): Promise<ImportAccounts> {
   let accounts = initial;
-  const groups = await prisma.loyaltyRecord.groupBy({
-    by: ["identityKey"],
-    where: { importFileId: fileId, status: "valid", identityKey: { not: null } },
-    having: { identityKey: { _count: { gt: 1 } } },
-  });
+  const groups: { identityKey: string | null }[] = [];
+  for (let i = 0; i < candidates.length; i += CANDIDATES_PER_QUERY) {
+    groups.push(
+      ...(await prisma.loyaltyRecord.groupBy({
+        by: ["identityKey"],
+        where: { importFileId: fileId, status: "valid", identityKey: { in: candidates.slice(i, i + CANDIDATES_PER_QUERY) } },
+        having: { identityKey: { _count: { gt: 1 } } },
+      })),
+    );
+  }
   for (const { identityKey: key } of groups) {
     const rows = await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, status: "valid", identityKey: key }, orderBy: { rowNumber: "asc" } });
     const records = rows.map(toNormalized);
