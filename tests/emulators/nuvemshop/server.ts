@@ -231,6 +231,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     const email = q.get("email");
     if (cMin === null && cMax === null && uMin === null && uMax === null && !text && !email) return null;
     const s = store;
+    const matchQ = text ? s.queryMatcher(text) : null;
     return (i) => {
       const c = s.cCreated[i] ?? 0;
       const u = s.cUpdated[i] ?? 0;
@@ -239,7 +240,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
       if (uMin !== null && u < uMin) return false;
       if (uMax !== null && u > uMax) return false;
       if (email && (s.email(i) ?? "").trim().toLowerCase() !== email.trim().toLowerCase()) return false;
-      if (text && !s.matchesQuery(i, text)) return false;
+      if (matchQ && !matchQ(i)) return false;
       return true;
     };
   }
@@ -271,7 +272,8 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     const text = q.get("q");
     if (text) {
       const n = Number(text.replace(/^#/, ""));
-      checks.push((j) => (Number.isInteger(n) && 100 + j === n) || ((s.oCustomer[j] ?? -1) >= 0 && s.matchesQuery(s.oCustomer[j] ?? 0, text)));
+      const matchQ = s.queryMatcher(text);
+      checks.push((j) => (Number.isInteger(n) && 100 + j === n) || ((s.oCustomer[j] ?? -1) >= 0 && matchQ(s.oCustomer[j] ?? 0)));
     }
     if (!checks.length) return null;
     return (j) => checks.every((c) => c(j));
