@@ -33,7 +33,10 @@ describe("rate limiting over HTTP", () => {
     expect(first.headers.get("x-rate-limit-limit")).toBe("40");
     expect(first.headers.get("x-rate-limit-remaining")).toBe("39");
     expect(first.headers.get("x-rate-limit-reset")).toBe("500");
-    for (let k = 2; k <= 40; k++) {
+    const missing = await api(e, "/customers/1");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-rate-limit-remaining")).toBe("38");
+    for (let k = 3; k <= 40; k++) {
       const r = await api(e, "/customers");
       expect(r.status).toBe(200);
       expect(r.headers.get("x-rate-limit-remaining")).toBe(String(40 - k));

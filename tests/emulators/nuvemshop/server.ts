@@ -196,6 +196,8 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
   });
   const nowSec = () => Math.floor(Date.now() / 1000);
   let baseUrl = "";
+  /** Responses whose request went into the bucket: their errors carry the rate-limit headers too. */
+  const counted = new WeakSet<ServerResponse>();
 
   // ---- REST API ---------------------------------------------------------------------------
 
@@ -369,6 +371,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     if (!bucket.tryAdd()) {
       throw Object.assign(apiError(429, "Too Many Requests: the rate limit of this store was exceeded, retry later"), { rateHeaders: true });
     }
+    counted.add(res);
     const rate = bucket.headers() as unknown as Record<string, string>;
     const resource = parts[2] ?? "";
     const sub = parts[3];
@@ -664,7 +667,8 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     run.catch((e: unknown) => {
       if (res.headersSent) return;
       if (e instanceof HttpError) {
-        const rate = (e as HttpError & { rateHeaders?: boolean }).rateHeaders ? (bucket.headers() as unknown as Record<string, string>) : {};
+        const withRate = (e as HttpError & { rateHeaders?: boolean }).rateHeaders || counted.has(res);
+        const rate = withRate ? (bucket.headers() as unknown as Record<string, string>) : {};
         return send(res, e.status, e.body, rate);
       }
       send(res, 500, { code: 500, message: "Internal Server Error", description: e instanceof Error ? e.message : String(e) });
