@@ -25,6 +25,8 @@ describe("cli", () => {
     });
     expect(() => parseArgs(["--nope", "1"], {})).toThrow(CliError);
     expect(() => parseArgs(["--port", "x"], {})).toThrow(/must be a number/);
+    expect(parseArgs(["--date-offset", "-0300"], {})).toEqual({ dateOffset: "-0300" });
+    expect(() => parseArgs(["--date-offset", "Z"], {})).toThrow(/\+0000 or -0300/);
   });
 
   it("prints one line with the URL and stops on SIGTERM", async () => {

@@ -23,6 +23,7 @@ const FLAGS: Record<string, { env: string; key: Key; num?: boolean; bool?: boole
   "--app-secret": { env: "NUVEMSHOP_EMULATOR_APP_SECRET", key: "appSecret" },
   "--app-id": { env: "NUVEMSHOP_EMULATOR_APP_ID", key: "appId", num: true },
   "--reference-date": { env: "NUVEMSHOP_EMULATOR_REFERENCE_DATE", key: "referenceDate" },
+  "--date-offset": { env: "NUVEMSHOP_EMULATOR_DATE_OFFSET", key: "dateOffset" },
   "--bucket-size": { env: "NUVEMSHOP_EMULATOR_BUCKET_SIZE", key: "bucketSize", num: true },
   "--leak-per-second": { env: "NUVEMSHOP_EMULATOR_LEAK_PER_SECOND", key: "leakPerSecond", num: true },
 };
@@ -68,6 +69,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     else if (f.key === "webhookPath") opts.webhookPaths = { "*": v };
     else opts[f.key] = v;
   }
+  if (opts.dateOffset !== undefined && opts.dateOffset !== "+0000" && opts.dateOffset !== "-0300") throw new CliError("--date-offset must be +0000 or -0300");
   if (size !== undefined || leak !== undefined) opts.bucket = { size: size ?? 40, leakPerSecond: leak ?? 2 };
   return opts as NuvemshopEmulatorOptions;
 }

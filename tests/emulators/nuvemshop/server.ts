@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { LeakyBucket, type BucketConfig } from "./bucket.js";
 import { metafieldJson, NuvemshopStore, ORDER_STATUSES, PAYMENT_STATUSES, scriptJson, SHIPPING_STATUSES, webhookJson, DEFAULT_STORE_ID } from "./store.js";
-import { isoNuvem, parseDateParam } from "./util.js";
+import { parseDateParam, type DateOffset } from "./util.js";
 import { WEBHOOK_EVENTS, WebhookDeliverer, type DeliveryRecord } from "./webhooks.js";
 
 export { NuvemshopStore, seedStore, DEFAULT_REFERENCE_DATE, DEFAULT_STORE_ID } from "./store.js";
@@ -30,6 +30,8 @@ export interface NuvemshopEmulatorOptions {
   orders?: number;
   /** Seeded dates lie in the two years before it (default 2026-11-01T00:00:00Z). */
   referenceDate?: string;
+  /** How dates are written: `+0000` (UTC, default) or `-0300` (store time, like some documented examples). */
+  dateOffset?: DateOffset;
   /** Base URL of the app: webhooks without a registered subscription go to `appUrl + webhookPaths[event]`. */
   appUrl?: string;
   /** Path per event (`"*"` for all others); default `/webhooks/nuvemshop` for every event. */
@@ -184,7 +186,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
   const uaRequired = opts.userAgentRequired ?? true;
   const clock = opts.clock ?? (() => performance.now());
   let config = { seed: opts.seed ?? 1, customers: opts.customers ?? 100, orders: opts.orders ?? 300 };
-  const makeStore = () => new NuvemshopStore({ storeId, ...config, ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}) }).seed();
+  const makeStore = () => new NuvemshopStore({ storeId, ...config, ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}), ...(opts.dateOffset ? { dateOffset: opts.dateOffset } : {}) }).seed();
   let store = makeStore();
   let bucket = new LeakyBucket({ ...(opts.bucket ?? { size: 40, leakPerSecond: 2 }) }, clock);
   const deliverer = new WebhookDeliverer({
@@ -393,7 +395,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
         main_currency: "BRL",
         main_language: "pt",
         languages: { pt: { currency: "BRL", active: true } },
-        created_at: isoNuvem(store.referenceSec - 3 * 365 * 86400),
+        created_at: store.iso(store.referenceSec - 3 * 365 * 86400),
       });
     }
     if (resource === "customers" && method === "GET") {
@@ -426,7 +428,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
           q,
           all,
           (x) => (!ownerResource || x.owner_resource === ownerResource) && (!ownerId || ownerId.split(",").map(Number).includes(x.owner_id)) && (!ns || x.namespace === ns) && (!key || x.key === key),
-          metafieldJson,
+          (x) => metafieldJson(x, store.iso),
         );
         return ok(200, r.body, r.headers);
       }
@@ -446,11 +448,11 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
           created_at: now,
           updated_at: now,
         });
-        return ok(201, metafieldJson(rec));
+        return ok(201, metafieldJson(rec, store.iso));
       }
       const rec = store.metafields.get(idOf(sub));
       if (!rec) throw apiError(404, "Metafield with such id does not exist");
-      if (method === "GET") return ok(200, metafieldJson(rec));
+      if (method === "GET") return ok(200, metafieldJson(rec, store.iso));
       if (method === "PUT") {
         const errors = validateMetafield(body, rec);
         const ns = (body.namespace as string | undefined) ?? rec.namespace;
@@ -462,7 +464,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
         if (typeof body.value === "string") rec.value = body.value;
         if (body.description !== undefined) rec.description = typeof body.description === "string" ? body.description : null;
         rec.updated_at = nowSec();
-        return ok(200, metafieldJson(rec));
+        return ok(200, metafieldJson(rec, store.iso));
       }
       if (method === "DELETE") {
         store.metafields.delete(rec.id);
@@ -489,22 +491,22 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
       if (method === "GET" && !sub) {
         const ev = q.get("event");
         const u = q.get("url");
-        const r = listRecords(path, q, [...store.webhooks.values()], (w) => (!ev || w.event === ev) && (!u || w.url === u), webhookJson);
+        const r = listRecords(path, q, [...store.webhooks.values()], (w) => (!ev || w.event === ev) && (!u || w.url === u), (w) => webhookJson(w, store.iso));
         return ok(200, r.body, r.headers);
       }
       if (method === "POST" && !sub) {
         validate(body, false);
-        return ok(201, webhookJson(store.addWebhook(body.event as string, body.url as string, nowSec())));
+        return ok(201, webhookJson(store.addWebhook(body.event as string, body.url as string, nowSec()), store.iso));
       }
       const w = store.webhooks.get(idOf(sub));
       if (!w) throw apiError(404, "Webhook with such id does not exist");
-      if (method === "GET") return ok(200, webhookJson(w));
+      if (method === "GET") return ok(200, webhookJson(w, store.iso));
       if (method === "PUT") {
         validate(body, true);
         if (typeof body.event === "string") w.event = body.event;
         if (typeof body.url === "string") w.url = body.url;
         w.updated_at = nowSec();
-        return ok(200, webhookJson(w));
+        return ok(200, webhookJson(w, store.iso));
       }
       if (method === "DELETE") {
         store.webhooks.delete(w.id);
@@ -513,7 +515,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     }
     if (resource === "scripts") {
       if (method === "GET" && !sub) {
-        const r = listRecords(path, q, [...store.scripts.values()], () => true, scriptJson);
+        const r = listRecords(path, q, [...store.scripts.values()], () => true, (x) => scriptJson(x, store.iso));
         return ok(200, r.body, r.headers);
       }
       if (method === "POST" && !sub) {
@@ -538,11 +540,11 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
           created_at: now,
           updated_at: now,
         });
-        return ok(201, scriptJson(rec));
+        return ok(201, scriptJson(rec, store.iso));
       }
       const s = store.scripts.get(idOf(sub));
       if (!s) throw apiError(404, "Script with such id does not exist");
-      if (method === "GET") return ok(200, scriptJson(s));
+      if (method === "GET") return ok(200, scriptJson(s, store.iso));
       if (method === "DELETE") {
         store.scripts.delete(s.id);
         return ok(200, {});
@@ -653,7 +655,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     }
     if (what === "metafields" && method === "GET") {
       const owner = url.searchParams.get("owner_id");
-      const rows = [...store.metafields.values()].filter((m) => !owner || String(m.owner_id) === owner).map(metafieldJson);
+      const rows = [...store.metafields.values()].filter((m) => !owner || String(m.owner_id) === owner).map((m) => metafieldJson(m, store.iso));
       return send(res, 200, rows);
     }
     throw apiError(404, `No control route for ${method} ${url.pathname}`);

@@ -99,3 +99,17 @@ describe("seeded store", () => {
     expect(s.orderIndex(s.orderId(1_999_999))).toBe(1_999_999);
   }, 20_000);
 });
+
+describe("date format", () => {
+  it("writes +0000 by default and store time with dateOffset -0300", () => {
+    const utc = seedStore({ customers: 3, orders: 3 });
+    const br = seedStore({ customers: 3, orders: 3, dateOffset: "-0300" });
+    const a = String(utc.customerJson(0).created_at);
+    const b = String(br.customerJson(0).created_at);
+    expect(a).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
+    expect(b).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0300$/);
+    const parse = (x: string) => Date.parse(x.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
+    expect(parse(a)).toBe(parse(b));
+    expect(parse(a)).toBe((utc.cCreated[0] ?? 0) * 1000);
+  });
+});

@@ -6,7 +6,7 @@
 // in Nuvemshop's shape are built only when a record is read.
 
 import { BR_DDD, CANCEL_REASONS, CITIES, EMAIL_DOMAINS, FIRST_NAMES, GATEWAYS, LAST_NAMES, STREETS } from "./data.js";
-import { cpfCheckDigits, formatCpf, isoNuvem, mix32, money, mulberry32, pick, stripAccents, unit, weighted } from "./util.js";
+import { cpfCheckDigits, formatCpf, isoNuvem, type DateOffset, mix32, money, mulberry32, pick, stripAccents, unit, weighted } from "./util.js";
 
 export const DEFAULT_REFERENCE_DATE = "2026-11-01T00:00:00Z";
 export const DEFAULT_STORE_ID = 1234567;
@@ -48,6 +48,8 @@ export interface StoreOptions {
   orders?: number;
   /** Seeded data is spread over the two years before this instant (never Date.now()). */
   referenceDate?: string;
+  /** How dates are written: `+0000` (UTC, default) or `-0300` (store time). */
+  dateOffset?: DateOffset;
 }
 
 export interface NewCustomerInput {
@@ -143,8 +145,12 @@ export class NuvemshopStore {
       customers: opts.customers ?? 100,
       orders: opts.orders ?? 300,
       referenceDate: opts.referenceDate ?? DEFAULT_REFERENCE_DATE,
+      dateOffset: opts.dateOffset ?? "+0000",
     };
   }
+
+  /** A date as this store writes it (an arrow so it can be passed around). */
+  readonly iso = (sec: number): string => isoNuvem(sec, this.options.dateOffset);
 
   get referenceSec(): number {
     return Math.floor(Date.parse(this.options.referenceDate) / 1000);
@@ -363,7 +369,7 @@ export class NuvemshopStore {
     if (this.created.has(i) || !((this.cFlags[i] ?? 0) & C.address)) return null;
     const r = this.cRnd[i] ?? 0;
     const city = pick(CITIES, unit(r, 20));
-    const ts = isoNuvem(this.cCreated[i] ?? 0);
+    const ts = this.iso(this.cCreated[i] ?? 0);
     return {
       address: pick(STREETS, unit(r, 21)),
       city: city.city,
@@ -414,11 +420,11 @@ export class NuvemshopStore {
       total_spent_currency: "BRL",
       last_order_id: lo >= 0 ? this.orderId(lo) : null,
       active: created ? false : (f & C.active) !== 0,
-      first_interaction: isoNuvem(this.cCreated[i] ?? 0),
-      created_at: isoNuvem(this.cCreated[i] ?? 0),
-      updated_at: isoNuvem(this.cUpdated[i] ?? 0),
+      first_interaction: this.iso(this.cCreated[i] ?? 0),
+      created_at: this.iso(this.cCreated[i] ?? 0),
+      updated_at: this.iso(this.cUpdated[i] ?? 0),
       accepts_marketing: acceptsMarketing,
-      accepts_marketing_updated_at: isoNuvem(this.cCreated[i] ?? 0),
+      accepts_marketing_updated_at: this.iso(this.cCreated[i] ?? 0),
     };
   }
 
@@ -504,8 +510,8 @@ export class NuvemshopStore {
             phone: this.phone(c),
             identification: this.identification(c),
             note: null,
-            created_at: isoNuvem(this.cCreated[c] ?? 0),
-            updated_at: isoNuvem(this.cUpdated[c] ?? 0),
+            created_at: this.iso(this.cCreated[c] ?? 0),
+            updated_at: this.iso(this.cUpdated[c] ?? 0),
             total_spent: money(this.cSpent[c] ?? 0),
             total_spent_currency: "BRL",
             last_order_id: (this.cLastOrder[c] ?? -1) >= 0 ? this.orderId(this.cLastOrder[c] ?? 0) : null,
@@ -534,13 +540,13 @@ export class NuvemshopStore {
       shipping_status: st.shipping,
       shipping_pickup_type: "ship",
       cancel_reason: cancelled ? pick(CANCEL_REASONS, unit(r, 14)) : null,
-      created_at: isoNuvem(created),
-      updated_at: isoNuvem(updated),
+      created_at: this.iso(created),
+      updated_at: this.iso(updated),
       completed_at: { date: isoDateSpace(created), timezone_type: 3, timezone: "UTC" },
-      paid_at: paid ? isoNuvem(Math.min(updated, created + 60 + Math.floor(unit(r, 15) * 1800))) : null,
-      closed_at: st.status === "closed" ? isoNuvem(updated) : null,
-      cancelled_at: cancelled ? isoNuvem(updated) : null,
-      shipped_at: st.shipping === "shipped" ? isoNuvem(Math.min(updated, created + 86400)) : null,
+      paid_at: paid ? this.iso(Math.min(updated, created + 60 + Math.floor(unit(r, 15) * 1800))) : null,
+      closed_at: st.status === "closed" ? this.iso(updated) : null,
+      cancelled_at: cancelled ? this.iso(updated) : null,
+      shipped_at: st.shipping === "shipped" ? this.iso(Math.min(updated, created + 86400)) : null,
       products: [],
     };
   }
@@ -575,7 +581,7 @@ export function seedStore(opts: StoreOptions = {}): NuvemshopStore {
   return new NuvemshopStore(opts).seed();
 }
 
-export function metafieldJson(m: MetafieldRecord): Record<string, unknown> {
+export function metafieldJson(m: MetafieldRecord, iso: (sec: number) => string = isoNuvem): Record<string, unknown> {
   return {
     id: m.id,
     key: m.key,
@@ -584,15 +590,15 @@ export function metafieldJson(m: MetafieldRecord): Record<string, unknown> {
     description: m.description,
     owner_id: m.owner_id,
     owner_resource: m.owner_resource,
-    created_at: isoNuvem(m.created_at),
-    updated_at: isoNuvem(m.updated_at),
+    created_at: iso(m.created_at),
+    updated_at: iso(m.updated_at),
   };
 }
 
-export function webhookJson(w: WebhookRecord): Record<string, unknown> {
-  return { id: w.id, event: w.event, url: w.url, created_at: isoNuvem(w.created_at), updated_at: isoNuvem(w.updated_at) };
+export function webhookJson(w: WebhookRecord, iso: (sec: number) => string = isoNuvem): Record<string, unknown> {
+  return { id: w.id, event: w.event, url: w.url, created_at: iso(w.created_at), updated_at: iso(w.updated_at) };
 }
 
-export function scriptJson(s: ScriptRecord): Record<string, unknown> {
-  return { id: s.id, src: s.src, event: s.event, where: s.where, script_id: s.script_id, query_params: s.query_params, created_at: isoNuvem(s.created_at), updated_at: isoNuvem(s.updated_at) };
+export function scriptJson(s: ScriptRecord, iso: (sec: number) => string = isoNuvem): Record<string, unknown> {
+  return { id: s.id, src: s.src, event: s.event, where: s.where, script_id: s.script_id, query_params: s.query_params, created_at: iso(s.created_at), updated_at: iso(s.updated_at) };
 }

@@ -50,12 +50,16 @@ const p2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /**
  * Nuvemshop's date format: ISO 8601 with a numeric offset without a colon, as the API writes them
- * (`2026-03-01T15:00:00+0000`). Always UTC here.
+ * (`2026-03-01T15:00:00+0000`, or in store time `2026-03-01T12:00:00-0300`).
  */
-export function isoNuvem(sec: number): string {
-  const d = new Date(sec * 1000);
-  return `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}+0000`;
+export function isoNuvem(sec: number, offset: DateOffset = "+0000"): string {
+  const minutes = offset === "-0300" ? -180 : 0;
+  const d = new Date((sec + minutes * 60) * 1000);
+  return `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}${offset}`;
 }
+
+/** `+0000` (UTC) or `-0300` (Brasília; no daylight saving time since 2019). */
+export type DateOffset = "+0000" | "-0300";
 
 /** Parses a date filter (`2026-10-01`, `2026-10-01T00:00:00-03:00`, `...-0300`, `...Z`) to epoch seconds. */
 export function parseDateParam(value: string): number | null {
