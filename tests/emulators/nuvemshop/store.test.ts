@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ORDER_STATUSES, PAYMENT_STATUSES, seedStore } from "./store.js";
-import { cpfCheckDigits, isValidCpf } from "./util.js";
+import { cpfCheckDigits, isValidCpf, parseDateParam } from "./util.js";
 
 describe("seeded store", () => {
   it("is deterministic for a seed and differs for another", () => {
@@ -111,5 +111,17 @@ describe("date format", () => {
     const parse = (x: string) => Date.parse(x.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
     expect(parse(a)).toBe(parse(b));
     expect(parse(a)).toBe((utc.cCreated[0] ?? 0) * 1000);
+  });
+});
+
+describe("date filters", () => {
+  it("read offsets with or without a colon, and zone-less values as UTC", () => {
+    const utc = Date.parse("2026-10-01T03:00:00Z") / 1000;
+    expect(parseDateParam("2026-10-01T00:00:00-03:00")).toBe(utc);
+    expect(parseDateParam("2026-10-01T00:00:00-0300")).toBe(utc);
+    expect(parseDateParam("2026-10-01T03:00:00")).toBe(utc);
+    expect(parseDateParam("2026-10-01 03:00:00")).toBe(utc);
+    expect(parseDateParam("2026-10-01")).toBe(utc - 3 * 3600);
+    expect(parseDateParam("yesterday")).toBeNull();
   });
 });

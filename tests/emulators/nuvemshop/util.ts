@@ -65,7 +65,9 @@ export type DateOffset = "+0000" | "-0300";
 export function parseDateParam(value: string): number | null {
   let v = value.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) v += "T00:00:00Z";
-  v = v.replace(/([+-]\d{2})(\d{2})$/, "$1:$2").replace(" ", "T");
+  v = v.replace(" ", "T").replace(/([+-]\d{2})(\d{2})$/, "$1:$2");
+  // Without a zone, read as UTC (never the machine's time zone).
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)) v += "Z";
   const ms = Date.parse(v);
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
 }
