@@ -306,7 +306,13 @@ async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initia
     );
   }
   for (const { identityKey: key } of groups) {
-    const rows = await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, status: "valid", identityKey: key }, orderBy: { rowNumber: "asc" } });
+    // Only the (importFileId, identityKey) equality in SQL, status and order applied here: with
+    // `status` or `ORDER BY rowNumber` in the query SQLite's planner walks the file's whole
+    // (importFileId, status) or (importFileId, rowNumber) index instead — 0.45 s a group at a
+    // million rows, against well under a millisecond.
+    const rows = (await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, identityKey: key } }))
+      .filter((row) => row.status === "valid")
+      .sort((x, y) => x.rowNumber - y.rowNumber);
     const records = rows.map(toNormalized);
     const resolution = resolveDuplicateGroup(records, policy);
     await prisma.$transaction(async (tx) => {
