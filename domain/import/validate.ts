@@ -29,9 +29,32 @@ export const MAX_STORABLE_POINTS = 2_147_483_647;
  * empty header (or a cell past the header) is named by its column, `(column 7)`, so no cell is lost.
  */
 export function rawRecord(header: readonly string[], cells: readonly string[]): Record<string, string> {
-  const entries: [string, string][] = [];
+  const keys = rawKeys(header, Math.max(header.length, cells.length));
+  if (keys.includes("__proto__")) {
+    // Object.fromEntries defines own properties, so a header named "__proto__" is kept like any other.
+    return Object.fromEntries(keys.map((key, i) => [key, cells[i] ?? ""])) as Record<string, string>;
+  }
+  // Plain assignments in the same order: the same object, built several times faster (no entry
+  // pairs, and every row of a file shares one hidden class).
+  const out: Record<string, string> = {};
+  for (let i = 0; i < keys.length; i += 1) out[keys[i]!] = cells[i] ?? "";
+  return out;
+}
+
+/** The keys of the last header seen (every row of a file has the same), recomputed when it changes. */
+let lastKeys: { header: string[]; width: number; keys: string[] } | null = null;
+
+function rawKeys(header: readonly string[], width: number): string[] {
+  if (
+    lastKeys !== null &&
+    lastKeys.width === width &&
+    lastKeys.header.length === header.length &&
+    lastKeys.header.every((name, i) => name === header[i])
+  ) {
+    return lastKeys.keys;
+  }
+  const keys: string[] = [];
   const used = new Set<string>();
-  const width = Math.max(header.length, cells.length);
   for (let i = 0; i < width; i += 1) {
     const name = header[i];
     let key = name === undefined || name.trim() === "" ? `(column ${i + 1})` : name;
@@ -41,10 +64,10 @@ export function rawRecord(header: readonly string[], cells: readonly string[]): 
       key = `${key} #${n}`;
     }
     used.add(key);
-    entries.push([key, cells[i] ?? ""]);
+    keys.push(key);
   }
-  // Object.fromEntries defines own properties, so a header named "__proto__" is kept like any other.
-  return Object.fromEntries(entries) as Record<string, string>;
+  lastKeys = { header: [...header], width, keys };
+  return keys;
 }
 
 const CONSENT_YES = new Set(["yes", "y", "sim", "s", "si", "true", "verdadeiro", "verdadero", "1", "opt in", "opted in", "subscribed", "inscrito", "suscrito"]);
