@@ -70,6 +70,13 @@ class CellParser {
   }
 
   parse(text: string): { ok: true; cells: string[] } | { ok: false; error: string } {
+    // Fast path: a one-line record without a quote character is, for csv-parse with these options,
+    // exactly its text split on the delimiter (checked against the parser on random texts with
+    // delimiters, tabs, BOMs, NULs and no-break spaces). Going through the stream costs ≈ 5 µs a
+    // record; most lines of a real export have no quote.
+    if (text !== "" && !text.includes(this.format.quote) && !text.includes("\n") && !text.includes("\r")) {
+      return { ok: true, cells: text.split(this.format.delimiter) };
+    }
     this.records = [];
     this.error = null;
     const parser = this.parser;
