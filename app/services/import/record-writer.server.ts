@@ -54,6 +54,8 @@ const COLUMNS = [
   ["pointsSpent", "int4"],
   ["enrolledAt", "text"],
   ["sourceUpdatedAt", "text"],
+  ["occurredAt", "text"],
+  ["reason", "text"],
   ["rawJson", "text"],
   ["createdAt", "timestamp"],
 ] as const satisfies readonly (readonly [keyof StagedRow, string])[];
