@@ -7,6 +7,7 @@ import {
   ImportFileError,
   TARGET_FIELDS,
   type ColumnMapping,
+  type ImportKind,
   type ProviderId,
   type TargetField,
 } from "./types";
@@ -255,13 +256,71 @@ export const HEADER_SYNONYMS: Readonly<Record<TargetField, readonly string[]>> =
     "status do cliente",
     "estado de membresía",
   ],
+  // History files only (matchHeaders ignores these two fields in a balances file).
+  occurredAt: [
+    "date",
+    "event date",
+    "occurred at",
+    "transaction date",
+    "data",
+    "data do evento",
+    "data da transação",
+    "fecha",
+    "fecha del evento",
+    "fecha de la transacción",
+  ],
+  reason: [
+    "reason",
+    "description",
+    "action",
+    "motivo",
+    "descrição",
+    "ação",
+    "descripción",
+    "acción",
+  ],
 };
+
+/** Fields a balances file never reads. */
+const HISTORY_ONLY_FIELDS: ReadonlySet<TargetField> = new Set(["occurredAt", "reason"]);
+
+/**
+ * In a history file the points column is each event's signed change, never a balance: these replace
+ * the balance synonyms of `points` ("balance", "saldo", "available points"… would be a running
+ * balance there, not the change). "Created at" is the event's date, not the enrolment date.
+ */
+const HISTORY_POINTS_SYNONYMS = [
+  "points",
+  "point",
+  "pontos",
+  "puntos",
+  "points change",
+  "point change",
+  "points delta",
+  "change",
+  "delta",
+  "amount",
+  "points amount",
+  "variação",
+  "variação de pontos",
+  "variación",
+  "variación de puntos",
+] as const;
+const HISTORY_DATE_SYNONYMS = ["created at", "created", "criado em", "creado el"] as const;
 
 const SYNONYM_INDEX: ReadonlyMap<string, TargetField> = (() => {
   const index = new Map<string, TargetField>();
   for (const field of TARGET_FIELDS) {
     for (const synonym of HEADER_SYNONYMS[field]) index.set(headerKey(synonym), field);
   }
+  return index;
+})();
+
+const HISTORY_SYNONYM_INDEX: ReadonlyMap<string, TargetField> = (() => {
+  const index = new Map<string, TargetField>();
+  for (const [key, field] of SYNONYM_INDEX) if (field !== "points") index.set(key, field);
+  for (const synonym of HISTORY_POINTS_SYNONYMS) index.set(headerKey(synonym), "points");
+  for (const synonym of HISTORY_DATE_SYNONYMS) index.set(headerKey(synonym), "occurredAt");
   return index;
 })();
 
@@ -286,12 +345,19 @@ export interface HeaderMatch {
  * name not in the file is ignored), then the provider preset's column names in the preset's order
  * of preference, then synonyms, left to right. A column feeds one field at most and a field reads
  * one column. With repeated header names the first column wins and the repeats are listed.
+ *
+ * `kind` "history": the provider presets describe balance exports and are skipped; synonyms read the
+ * points column as the signed change (HISTORY_POINTS_SYNONYMS) and add the event's date and reason.
+ * `kind` "balances" (the default) never maps the history-only fields.
  */
 export function matchHeaders(
   header: readonly string[],
   provider: ProviderId,
   explicit?: Partial<Record<TargetField, string>>,
+  kind: ImportKind = "balances",
 ): HeaderMatch {
+  const fields = kind === "history" ? TARGET_FIELDS : TARGET_FIELDS.filter((field) => !HISTORY_ONLY_FIELDS.has(field));
+  const synonyms = kind === "history" ? HISTORY_SYNONYM_INDEX : SYNONYM_INDEX;
   const mapping: ColumnMapping = {};
   const claimed = new Set<number>();
   const duplicates: string[] = [];
@@ -317,7 +383,7 @@ export function matchHeaders(
 
   // 1. The merchant's word: exact header first, then the same header after normalisation.
   if (explicit) {
-    for (const field of TARGET_FIELDS) {
+    for (const field of fields) {
       const name = explicit[field];
       if (name === undefined) continue;
       let index = header.findIndex((h, i) => h === name && !duplicateColumns.has(i));
@@ -329,7 +395,7 @@ export function matchHeaders(
   // 2. The provider's documented columns, in the preset's order of preference; a header that says
   //    the name exactly beats one that says it with a bracketed hint ("Points (pending)").
   const preset = getPreset(provider);
-  for (const field of TARGET_FIELDS) {
+  for (const field of kind === "history" ? [] : fields) {
     if (mapping[field] !== undefined) continue;
     for (const name of preset.columns[field] ?? []) {
       const key = headerKey(name);
@@ -347,8 +413,8 @@ export function matchHeaders(
   for (const keyOf of [headerKey, headerKeyWithoutHints]) {
     header.forEach((h, index) => {
       if (!free(index)) return;
-      const field = SYNONYM_INDEX.get(keyOf(h));
-      if (field !== undefined && mapping[field] === undefined) assign(field, index);
+      const field = synonyms.get(keyOf(h));
+      if (field !== undefined && mapping[field] === undefined && (kind === "history" || !HISTORY_ONLY_FIELDS.has(field))) assign(field, index);
     });
   }
 
@@ -384,6 +450,34 @@ export function requireIdentityAndPoints(mapping: ColumnMapping, header: readonl
     throw new ImportFileError(
       "NO_POINTS_COLUMN",
       `No column holds the points balance. Columns found: ${found}. Choose the column with each customer's points.`,
+    );
+  }
+}
+
+/**
+ * A history file needs a column that identifies the customer, a column of signed points changes and
+ * a column with each event's date; otherwise the whole file is refused, with the headers found.
+ */
+export function requireHistoryColumns(mapping: ColumnMapping, header: readonly string[]): void {
+  const found = header.length === 0 ? "no headers at all" : header.map((h) => `"${h}"`).join(", ");
+  if (!IDENTITY_FIELDS.some((field) => mapping[field] !== undefined)) {
+    throw new ImportFileError(
+      "NO_IDENTITY_COLUMN",
+      `No column identifies the customer (e-mail, phone, CPF or customer id). Columns found: ${found}. ` +
+        "Choose the column that holds the customer's e-mail (or phone, CPF or customer id).",
+    );
+  }
+  if (mapping.points === undefined) {
+    throw new ImportFileError(
+      "NO_POINTS_COLUMN",
+      `No column holds the points change of each event (e.g. +100, -50). Columns found: ${found}. ` +
+        "Choose the column with the points each event added or removed.",
+    );
+  }
+  if (mapping.occurredAt === undefined) {
+    throw new ImportFileError(
+      "NO_DATE_COLUMN",
+      `No column holds the date of each event. Columns found: ${found}. Choose the column with the date the points changed.`,
     );
   }
 }

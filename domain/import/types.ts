@@ -60,6 +60,7 @@ export type ImportFileErrorCode =
   | "NO_HEADER"
   | "NO_IDENTITY_COLUMN"
   | "NO_POINTS_COLUMN"
+  | "NO_DATE_COLUMN"
   | "TOO_LARGE"
   | "TRUNCATED_XLSX"
   | "XLSX_TOO_LARGE"
@@ -78,6 +79,13 @@ export class ImportFileError extends Error {
 }
 
 // ------------------------------------------------- mapping and validation (domain/import/*.ts)
+
+/**
+ * What a file holds: "balances" (one row a customer, the points they have) or "history" (one row an
+ * event: customer, date, signed points change, reason; several rows a customer are normal).
+ */
+export const IMPORT_KINDS = ["balances", "history"] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const PROVIDERS = ["smile", "loyaltylion", "yotpo", "rivo", "bon", "joy", "bonifiq", "generic"] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
@@ -99,6 +107,10 @@ export const TARGET_FIELDS = [
   "enrolledAt",
   "updatedAt",
   "status",
+  /** History files: when the event happened. */
+  "occurredAt",
+  /** History files: why the points changed, as written. */
+  "reason",
 ] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
 
@@ -114,7 +126,7 @@ export interface ValidationOptions {
   dateOrder: DateOrder;
   /** What to do with points that have decimals. */
   rounding: RoundingRule;
-  /** Balances above this are rejected as absurd. */
+  /** Balances (or, in history files, changes) above this in absolute value are rejected as absurd. */
   maxPoints: number;
 }
 
@@ -127,8 +139,10 @@ export type RejectCode =
   | "INVALID_POINTS"
   | "FRACTIONAL_POINTS"
   | "NEGATIVE_POINTS"
+  | "ZERO_DELTA"
   | "POINTS_OVER_CAP"
   | "INVALID_DATE"
+  | "MISSING_DATE"
   | "AMBIGUOUS_DATE"
   | "MALFORMED_ROW"
   | "DUPLICATE_FOR_REVIEW";
@@ -151,7 +165,7 @@ export interface NormalizedRecord {
   platformCustomerRef: string | null;
   firstName: string | null;
   lastName: string | null;
-  points: number; // integer ≥ 0
+  points: number; // balances: integer ≥ 0; history: the event's signed change, never 0
   pointsSpent: number | null;
   tier: string | null;
   referralCode: string | null;
@@ -160,6 +174,10 @@ export interface NormalizedRecord {
   enrolledAt: string | null; // ISO date or date-time
   updatedAt: string | null;
   status: string | null;
+  /** History files only: ISO date or date-time of the event. */
+  occurredAt?: string | null;
+  /** History files only: the event's reason, as written. */
+  reason?: string | null;
   /** header → cell, exactly as read. */
   raw: Record<string, string>;
 }

@@ -129,41 +129,9 @@ function quote(text: string): string {
   return `"${shown}"`;
 }
 
-/**
- * Validates and normalises one data row. Every rule that fails adds a reason; the row is valid only
- * when none did. Rules, with the decisions taken where the issue left them open:
- *
- * - Identity: at least one of e-mail, phone, CPF or platform customer id must be usable.
- * - E-mail: pragmatic syntax (identity-fields.ts). A malformed e-mail always rejects the row, even
- *   beside a phone: it is the main matching key and a typo there must be fixed, not dropped.
- * - Phone → E.164 in `options.defaultCountry`. An invalid phone rejects the row only when nothing
- *   else identifies the customer; otherwise the row stays valid with `phoneE164` null — the raw phone
- *   is kept in `phone` and `raw`, and the customer is matched on the other identity.
- * - CPF: same rule as the phone (it is a secondary identity, and "documento" columns of non-Brazilian
- *   stores hold other documents): invalid → null, rejects only when it is the sole identity.
- * - Platform customer id: kept as text; a value a spreadsheet turned into scientific notation is
- *   unusable (null) and rejects only when it is the sole identity.
- * - Points: empty → MISSING_POINTS; unreadable → INVALID_POINTS; decimals → FRACTIONAL_POINTS with
- *   rounding "reject", else rounded by the rule; negative → NEGATIVE_POINTS; above `maxPoints` →
- *   POINTS_OVER_CAP. A rejected row reports its whole points when they were readable (negative and
- *   over-cap values included, so pointsInFile is the file's own sum), else 0 — a fractional value
- *   under "reject" is not a whole number of points and counts 0.
- * - Points spent: informational; an unreadable, negative or (under "reject") fractional value → null.
- * - Dates (birthday, enrolledAt, updatedAt) never reject a balance row: an unreadable date becomes
- *   null and the raw cell keeps it. A birthday without a year (MM/DD) is unreadable as YYYY-MM-DD.
- * - Names: a full-name column fills first/last name when those are not mapped.
- * - Marketing consent: yes/no words in en/pt/es, anything else null (never upgraded).
- */
-export function validateRow(
-  row: SourceRow,
-  header: readonly string[],
-  mapping: ColumnMapping,
-  options: ValidationOptions,
-): RowOutcome {
-  const raw = rawRecord(header, row.cells);
-  const reasons: RejectReason[] = [];
-
-  const cell = (field: TargetField): string | null => {
+/** Reads one mapped cell of a row: trimmed, null when unmapped, absent or blank. */
+export function cellReader(row: SourceRow, mapping: ColumnMapping): (field: TargetField) => string | null {
+  return (field) => {
     const index = mapping[field];
     if (index === undefined) return null;
     const value = row.cells[index];
@@ -171,8 +139,20 @@ export function validateRow(
     const trimmed = value.trim();
     return trimmed === "" ? null : trimmed;
   };
+}
 
-  // ---- identity
+export interface RowIdentity {
+  email: string | null;
+  emailNormalized: string | null;
+  /** The phone cell as written. */
+  phoneText: string | null;
+  phoneE164: string | null;
+  cpf: string | null;
+  platformCustomerRef: string | null;
+}
+
+/** The identity rules of validateRow (its doc comment), shared by balances and history rows. */
+export function readIdentity(cell: (field: TargetField) => string | null, options: ValidationOptions, reasons: RejectReason[]): RowIdentity {
   const emailText = cell("email");
   let email: string | null = null;
   let emailNormalized: string | null = null;
@@ -229,9 +209,16 @@ export function validateRow(
     }
   }
 
-  // ---- points
+  return { email, emailNormalized, phoneText, phoneE164, cpf, platformCustomerRef };
+}
+
+/**
+ * The points cell, by the rules of validateRow; `"delta"` (history files) allows negative values,
+ * rejects zero (ZERO_DELTA) and applies the cap to the absolute value. Returns what the row carries
+ * into the accounts: its whole points when readable, else 0.
+ */
+export function readPoints(pointsText: string | null, options: ValidationOptions, reasons: RejectReason[], as: "balance" | "delta"): number {
   let points = 0; // what the row carries into the accounts
-  const pointsText = cell("points");
   if (pointsText === null) {
     reasons.push({ code: "MISSING_POINTS", field: "points", message: "The points cell is empty." });
   } else {
@@ -253,7 +240,17 @@ export function validateRow(
           value = applyRounding(value, options.rounding);
         }
       }
-      if (value < 0) {
+      if (as === "delta") {
+        if (value === 0) {
+          reasons.push({ code: "ZERO_DELTA", field: "points", message: `Points change ${quote(pointsText)} is zero: the event neither adds nor removes points.` });
+        } else if (Math.abs(value) > options.maxPoints) {
+          reasons.push({
+            code: "POINTS_OVER_CAP",
+            field: "points",
+            message: `Points change ${quote(pointsText)} is beyond the limit of ±${String(options.maxPoints)} set for this import.`,
+          });
+        }
+      } else if (value < 0) {
         reasons.push({ code: "NEGATIVE_POINTS", field: "points", message: `Points ${quote(pointsText)} are negative; a balance cannot be carried below zero.` });
       } else if (value > options.maxPoints) {
         reasons.push({
@@ -265,6 +262,59 @@ export function validateRow(
       if (whole && Number.isSafeInteger(value) && Math.abs(value) <= MAX_STORABLE_POINTS) points = value;
     }
   }
+  return points;
+}
+
+/** First and last name; a full-name column fills whichever of the two is not mapped. */
+export function readNames(cell: (field: TargetField) => string | null, mapping: ColumnMapping): { firstName: string | null; lastName: string | null } {
+  let firstName = cell("firstName");
+  let lastName = cell("lastName");
+  const fullName = cell("fullName");
+  if (fullName !== null && (mapping.firstName === undefined || mapping.lastName === undefined)) {
+    const split = splitFullName(fullName);
+    if (mapping.firstName === undefined) firstName = split.firstName;
+    if (mapping.lastName === undefined) lastName = split.lastName;
+  }
+  return { firstName, lastName };
+}
+
+/**
+ * Validates and normalises one data row. Every rule that fails adds a reason; the row is valid only
+ * when none did. Rules, with the decisions taken where the issue left them open:
+ *
+ * - Identity: at least one of e-mail, phone, CPF or platform customer id must be usable.
+ * - E-mail: pragmatic syntax (identity-fields.ts). A malformed e-mail always rejects the row, even
+ *   beside a phone: it is the main matching key and a typo there must be fixed, not dropped.
+ * - Phone → E.164 in `options.defaultCountry`. An invalid phone rejects the row only when nothing
+ *   else identifies the customer; otherwise the row stays valid with `phoneE164` null — the raw phone
+ *   is kept in `phone` and `raw`, and the customer is matched on the other identity.
+ * - CPF: same rule as the phone (it is a secondary identity, and "documento" columns of non-Brazilian
+ *   stores hold other documents): invalid → null, rejects only when it is the sole identity.
+ * - Platform customer id: kept as text; a value a spreadsheet turned into scientific notation is
+ *   unusable (null) and rejects only when it is the sole identity.
+ * - Points: empty → MISSING_POINTS; unreadable → INVALID_POINTS; decimals → FRACTIONAL_POINTS with
+ *   rounding "reject", else rounded by the rule; negative → NEGATIVE_POINTS; above `maxPoints` →
+ *   POINTS_OVER_CAP. A rejected row reports its whole points when they were readable (negative and
+ *   over-cap values included, so pointsInFile is the file's own sum), else 0 — a fractional value
+ *   under "reject" is not a whole number of points and counts 0.
+ * - Points spent: informational; an unreadable, negative or (under "reject") fractional value → null.
+ * - Dates (birthday, enrolledAt, updatedAt) never reject a balance row: an unreadable date becomes
+ *   null and the raw cell keeps it. A birthday without a year (MM/DD) is unreadable as YYYY-MM-DD.
+ * - Names: a full-name column fills first/last name when those are not mapped.
+ * - Marketing consent: yes/no words in en/pt/es, anything else null (never upgraded).
+ */
+export function validateRow(
+  row: SourceRow,
+  header: readonly string[],
+  mapping: ColumnMapping,
+  options: ValidationOptions,
+): RowOutcome {
+  const raw = rawRecord(header, row.cells);
+  const reasons: RejectReason[] = [];
+
+  const cell = cellReader(row, mapping);
+  const { email, emailNormalized, phoneText, phoneE164, cpf, platformCustomerRef } = readIdentity(cell, options, reasons);
+  const points = readPoints(cell("points"), options, reasons, "balance");
 
   if (reasons.length > 0) {
     return { status: "rejected", rowNumber: row.rowNumber, reasons, points, raw };
@@ -282,14 +332,7 @@ export function validateRow(
     }
   }
 
-  let firstName = cell("firstName");
-  let lastName = cell("lastName");
-  const fullName = cell("fullName");
-  if (fullName !== null && (mapping.firstName === undefined || mapping.lastName === undefined)) {
-    const split = splitFullName(fullName);
-    if (mapping.firstName === undefined) firstName = split.firstName;
-    if (mapping.lastName === undefined) lastName = split.lastName;
-  }
+  const { firstName, lastName } = readNames(cell, mapping);
 
   const birthdayIso = safeParseDate(cell("birthday"), options);
 
