@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { PROVIDERS, TARGET_FIELDS } from "~domain/import/types";
+import { IMPORT_KINDS, PROVIDERS, TARGET_FIELDS } from "~domain/import/types";
 import { IllegalTransitionError } from "~domain/migration-state";
 import { ImportRefusedError, importLoyaltyFile, type ImportSummary } from "../services/import/import.server";
 import { writeRejectedRowsCsv } from "../services/import/rejected-rows.server";
@@ -14,6 +14,7 @@ import prisma from "../db.server";
 
 const USAGE = `Usage:
   npx carryover import --shop <domain> --provider <${PROVIDERS.join("|")}> --file <path>
+                       [--kind ${IMPORT_KINDS.join("|")}]
                        [--mapping '{"email":"E-mail","points":"Saldo"}'] [--migration <id>]
                        [--duplicates sum|max|latest|review] [--rounding reject|round|floor|ceil]
                        [--max-points N] [--country BR] [--platform shopify|nuvemshop]
@@ -27,6 +28,7 @@ const ImportOptions = z.object({
   platform: z.enum(["shopify", "nuvemshop"]).default("shopify"),
   provider: z.enum(PROVIDERS),
   file: z.string().min(1),
+  kind: z.enum(IMPORT_KINDS).default("balances"),
   mapping: z
     .string()
     .optional()
@@ -86,6 +88,7 @@ async function importCommand(argv: string[]): Promise<number> {
     migrationId: migration.id,
     provider: o.provider,
     fileName: path.basename(o.file),
+    kind: o.kind,
     filePath: o.file,
     mapping: o.mapping,
     formatOverrides: overrides,
@@ -112,6 +115,7 @@ function jsonSummary(outcome: string, migrationId: string, s: ImportSummary) {
     migrationId,
     importFileId: s.importFileId,
     provider: s.provider,
+    kind: s.kind,
     fileName: s.fileName,
     sha256: s.sha256,
     encoding: s.format.encoding,
@@ -139,7 +143,7 @@ function printSummary(outcome: string, migrationId: string, s: ImportSummary) {
   const delimiterName = s.format.delimiter === "\t" ? "tab" : s.format.delimiter;
   console.log(
     [
-      outcome === "already-imported" ? `${s.fileName} was already imported into this migration: nothing changed.` : `Imported ${s.fileName} (${s.provider}).`,
+      outcome === "already-imported" ? `${s.fileName} was already imported into this migration: nothing changed.` : `Imported ${s.fileName} (${s.provider}, ${s.kind}).`,
       `  migration ${migrationId}, import ${s.importFileId}`,
       `  format: ${s.format.kind}, ${s.format.encoding}, delimiter ${delimiterName}, decimal ${s.format.decimalMark}, dates ${s.format.dateOrder}`,
       ...s.format.notes.map((note) => `  note: ${note}`),

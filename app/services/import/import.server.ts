@@ -8,6 +8,7 @@ import {
   type FileFormat,
   type ImportAccounts,
   type ImportFileErrorCode,
+  type ImportKind,
   type NormalizedRecord,
   type ProviderId,
   type ReadEvent,
@@ -17,7 +18,8 @@ import {
 } from "~domain/import/types";
 import { detectFileFormat, readRows } from "~domain/import/read";
 import { getPreset } from "~domain/import/presets";
-import { matchHeaders, requireIdentityAndPoints } from "~domain/import/headers";
+import { matchHeaders, requireHistoryColumns, requireIdentityAndPoints } from "~domain/import/headers";
+import { validateHistoryRow } from "~domain/import/history";
 import { validateRow } from "~domain/import/validate";
 import { RepeatedKeyFilter, identityKey, resolveDuplicateGroup } from "~domain/import/duplicates";
 import { addIgnored, addMalformed, addOutcome, applyDuplicateResolution, checkAccounts, emptyAccounts } from "~domain/import/accounts";
@@ -32,6 +34,8 @@ export interface ImportInput {
   migrationId: string;
   provider: ProviderId;
   fileName: string;
+  /** What the file holds: balances (the default) or points history (events; never merged). */
+  kind?: ImportKind;
   /** The uploaded file on local disk (a temporary upload, or the CLI's path). */
   filePath: string;
   /** The merchant's own mapping: target field → header name. Wins over the preset. */
@@ -49,9 +53,11 @@ export interface ImportSummary extends ImportAccounts {
   fileName: string;
   sha256: string;
   provider: ProviderId;
+  kind: ImportKind;
   format: Omit<DetectedFormat, "sample">;
   mapping: Partial<Record<TargetField, string>>;
   unmappedHeaders: string[];
+  /** Balances only: a history file's rows are never merged, whatever this says. */
   duplicatePolicy: DuplicatePolicy;
   rejectReasons: Record<string, number>;
 }
@@ -73,9 +79,19 @@ const DEFAULT_MAX_POINTS = 100_000_000;
 const CANDIDATES_PER_QUERY = 500;
 
 /**
+ * What differs between the kinds of file; everything else is one pipeline.
+ * history: its own required columns and row rules, and no duplicate resolution (a customer's
+ * several events are the point of the file).
+ */
+const KINDS: Record<ImportKind, { requireColumns: typeof requireIdentityAndPoints; validate: typeof validateRow; resolvesDuplicates: boolean }> = {
+  balances: { requireColumns: requireIdentityAndPoints, validate: validateRow, resolvesDuplicates: true },
+  history: { requireColumns: requireHistoryColumns, validate: validateHistoryRow, resolvesDuplicates: false },
+};
+
+/**
  * Reads an old provider's export, validates every row, stages every row (valid or rejected, with
- * its reasons) in LoyaltyRecord, resolves duplicates by the merchant's policy, and checks the
- * accounts before declaring the file staged. The same file twice changes nothing; a file refused
+ * its reasons) in LoyaltyRecord, resolves duplicates by the merchant's policy (balances only), and
+ * checks the accounts before declaring the file staged. The same file twice changes nothing; a file refused
  * half-way leaves no staged row behind.
  */
 export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutcome> {
@@ -84,6 +100,8 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
   if (!isMigrationState(migration.state)) throw new ImportRefusedError(`unknown migration state ${migration.state}`);
   const nextState = migration.state === "draft" ? "uploaded" : migration.state;
   transition(nextState, "validated"); // refuses an import into a migration past validation
+  const kind = input.kind ?? "balances";
+  const rules = KINDS[kind];
 
   const size = (await fs.promises.stat(input.filePath)).size;
   if (size > coreEnv().IMPORT_MAX_BYTES) {
@@ -106,8 +124,8 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       { maxBytes: coreEnv().IMPORT_MAX_BYTES },
       getPreset(input.provider).formatHints ?? {},
     );
-    const matched = matchHeaders(format.header, input.provider, input.mapping);
-    requireIdentityAndPoints(matched.mapping, format.header);
+    const matched = matchHeaders(format.header, input.provider, input.mapping, kind);
+    rules.requireColumns(matched.mapping, format.header);
     mapping = matched.mapping;
     unmapped = matched.unmapped;
   } catch (error) {
@@ -127,6 +145,7 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       sizeBytes: BigInt(size),
       storagePath,
       status: "staging",
+      kind,
       provider: input.provider,
       encoding: format.encoding,
       delimiter: format.delimiter,
@@ -144,8 +163,10 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       rounding: input.rounding ?? "reject",
       maxPoints: input.maxPoints ?? DEFAULT_MAX_POINTS,
     };
-    const staged = await stageRows(file.id, input, format, mapping, options);
-    const accounts = await resolveDuplicates(file.id, policy, staged.accounts, staged.repeatedKeys);
+    const staged = await stageRows(file.id, input, format, mapping, options, rules.validate);
+    const accounts = rules.resolvesDuplicates
+      ? await resolveDuplicates(file.id, policy, staged.accounts, staged.repeatedKeys)
+      : staged.accounts;
     await verifyAgainstDatabase(file.id, accounts);
     const broken = checkAccounts(accounts);
     if (broken.length) throw new Error(`import accounts do not add up: ${broken.join("; ")}`);
@@ -229,6 +250,8 @@ function recordRow(fileId: string, base: { shopId: string; migrationId: string }
     birthday: r.birthday,
     enrolledAt: r.enrolledAt,
     sourceUpdatedAt: r.updatedAt,
+    occurredAt: r.occurredAt ?? null,
+    reason: r.reason ?? null,
     rawJson: JSON.stringify(r.raw),
   };
 }
@@ -239,6 +262,7 @@ async function stageRows(
   format: DetectedFormat,
   mapping: ColumnMapping,
   options: Parameters<typeof validateRow>[3],
+  validate: typeof validateRow,
 ): Promise<{ accounts: ImportAccounts; repeatedKeys: string[] }> {
   let accounts = emptyAccounts();
   const keys = new RepeatedKeyFilter();
@@ -267,7 +291,7 @@ async function stageRows(
         };
         accounts = addMalformed(accounts);
       } else {
-        outcome = validateRow(event.row, header, mapping, options);
+        outcome = validate(event.row, header, mapping, options);
         accounts = addOutcome(accounts, outcome);
       }
       const row = recordRow(fileId, base, outcome);
@@ -417,6 +441,7 @@ export async function loadSummary(importFileId: string, unmappedHeaders: string[
     fileName: f.fileName,
     sha256: f.sha256,
     provider: f.provider as ProviderId,
+    kind: f.kind === "history" ? "history" : "balances",
     format: JSON.parse(f.formatJson) as ImportSummary["format"],
     mapping: JSON.parse(f.mappingJson) as ImportSummary["mapping"],
     unmappedHeaders,
