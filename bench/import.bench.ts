@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { mulberry32 as prng } from "../tests/emulators/seeded-random";
 import { report } from "./lib";
 
 const { values } = parseArgs({
@@ -17,17 +18,6 @@ const { values } = parseArgs({
 });
 const rows = Number(values.rows);
 
-/** mulberry32: the same file for the same size, on every machine. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ["João", "Maria", "José", "Ana", "Conceição", "Luís", "Fernanda", "Antônio", "Júlia", "Sebastião", "Lucía", "Mateo"];
 const LAST = ["Silva", "Souza", "Oliveira", "Araújo", "Gonçalves", "Pereira", "Lima", "Ribeiro", "Hernández", "Núñez"];
