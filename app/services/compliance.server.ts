@@ -21,6 +21,8 @@ const REDACTED_RECORD = {
   lastName: null,
   birthday: null,
   platformCustomerRef: null,
+  identityKey: null, // "email:<address>" and the like: personal data too
+  rejectReason: null, // reasons quote the rejected values; the codes stay in rejectCodes
   rawJson: "{}",
 } satisfies Prisma.LoyaltyRecordUpdateManyMutationInput;
 
@@ -36,7 +38,7 @@ function recordWhere(ref: CustomerRef): Prisma.LoyaltyRecordWhereInput {
   const email = normalizeEmail(ref.email);
   const or: Prisma.LoyaltyRecordWhereInput[] = [];
   if (ref.platformCustomerId) or.push({ platformCustomerRef: ref.platformCustomerId });
-  if (email) or.push({ emailNormalized: email });
+  if (email) or.push({ emailNormalized: email }, { identityKey: `email:${email}` });
   return { shopId: ref.shopId, OR: or.length ? or : [{ id: "__none__" }] };
 }
 

@@ -162,6 +162,7 @@ describe("compliance webhooks", () => {
         status: "valid",
         email,
         emailNormalized: email.toLowerCase(),
+        identityKey: `email:${email.toLowerCase()}`,
         points: 120,
         rawJson: JSON.stringify({ email, points: "120" }),
       },
@@ -196,6 +197,7 @@ describe("compliance webhooks", () => {
     expect(after.balance).toBe(120);
     const record = await prisma.loyaltyRecord.findFirstOrThrow({ where: { shop: { domain: shop } } });
     expect(record.email).toBeNull();
+    expect(record.identityKey).toBeNull();
     expect(record.rawJson).toBe("{}");
     expect(record.points).toBe(120);
     const entries = await prisma.ledgerEntry.findMany({ where: { memberId: member.id } });
@@ -221,6 +223,7 @@ describe("compliance webhooks", () => {
     expect(res.status).toBe(200);
     expect(await prisma.member.count({ where: { shopId, NOT: { email: null } } })).toBe(0);
     expect(await prisma.loyaltyRecord.count({ where: { shopId, NOT: { rawJson: "{}" } } })).toBe(0);
+    expect(await prisma.loyaltyRecord.count({ where: { shopId, NOT: { identityKey: null } } })).toBe(0);
     expect(await prisma.session.count({ where: { shop } })).toBe(0);
     expect(fs.existsSync(storagePath)).toBe(false);
     const total = await prisma.ledgerEntry.aggregate({ where: { shopId }, _sum: { points: true } });
