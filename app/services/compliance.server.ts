@@ -23,6 +23,7 @@ const REDACTED_RECORD = {
   platformCustomerRef: null,
   identityKey: null, // "email:<address>" and the like: personal data too
   rejectReason: null, // reasons quote the rejected values; the codes stay in rejectCodes
+  reason: null, // a history row's reason text, as the old program wrote it
   rawJson: "{}",
 } satisfies Prisma.LoyaltyRecordUpdateManyMutationInput;
 
