@@ -3,9 +3,9 @@
 //     --store-id 1234567 --access-token X --app-url http://127.0.0.1:3000 --app-secret S
 // Every flag can also come from an environment variable (see README.md); flags win.
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { startNuvemshopEmulator, type NuvemshopEmulatorOptions } from "./server.js";
+import { CliError, isMain, runEmulatorCli } from "../run-cli.js";
+export { CliError };
 
 type Key = keyof NuvemshopEmulatorOptions | "bucketSize" | "leakPerSecond" | "webhookPath";
 
@@ -32,7 +32,6 @@ function usage(): string {
   return ["usage: tsx tests/emulators/nuvemshop/cli.ts [flags]", ...Object.entries(FLAGS).map(([flag, f]) => `  ${flag.padEnd(24)} (env ${f.env})`)].join("\n");
 }
 
-export class CliError extends Error {}
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): NuvemshopEmulatorOptions {
   const values: Record<string, string> = {};
@@ -74,49 +73,4 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   return opts as NuvemshopEmulatorOptions;
 }
 
-async function main(): Promise<void> {
-  let opts: NuvemshopEmulatorOptions;
-  try {
-    opts = parseArgs(process.argv.slice(2), process.env);
-  } catch (e) {
-    if (e instanceof CliError) {
-      const help = process.argv.includes("--help") || process.argv.includes("-h");
-      (help ? console.log : console.error)(e.message);
-      process.exit(help ? 0 : 2);
-    }
-    throw e;
-  }
-  const emu = await startNuvemshopEmulator(opts);
-  console.log(`nuvemshop-emulator listening on ${emu.url}`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    void emu.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(`nuvemshop-emulator: error while stopping on ${signal}:`, e);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
-
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  main().catch((e: unknown) => {
-    console.error("nuvemshop-emulator failed to start:", e);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runEmulatorCli("nuvemshop-emulator", parseArgs, startNuvemshopEmulator);

@@ -1,7 +1,5 @@
 // Helpers shared by the emulator's own tests.
 
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DEFAULT_ACCESS_TOKEN, type NuvemshopEmulator } from "./server.js";
 
 export const TOKEN = DEFAULT_ACCESS_TOKEN;
@@ -55,34 +53,4 @@ export function parseLink(header: string | null): Record<string, string> {
   return out;
 }
 
-export interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** A tiny webhook receiver standing in for the app. */
-export async function startReceiver(status = 200): Promise<{ url: string; received: Received[]; close(): Promise<void>; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(status, { "Content-Type": "text/plain" });
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+export { startReceiver, until, type Received } from "../test-receiver.js";

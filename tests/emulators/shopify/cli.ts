@@ -3,9 +3,9 @@
 //     --shop demo-store.myshopify.com --access-token X --app-url http://127.0.0.1:3000 --api-secret S
 // Every flag can also come from an environment variable (see README.md); flags win.
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { startShopifyEmulator, type ShopifyEmulatorOptions } from "./server.js";
+import { CliError, isMain, runEmulatorCli } from "../run-cli.js";
+export { CliError };
 
 const FLAGS: Record<string, { env: string; key: keyof ShopifyEmulatorOptions | "maxAvailable" | "restoreRate"; num?: boolean }> = {
   "--port": { env: "SHOPIFY_EMULATOR_PORT", key: "port", num: true },
@@ -34,7 +34,6 @@ function usage(): string {
   ].join("\n");
 }
 
-export class CliError extends Error {}
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): ShopifyEmulatorOptions {
   const values: Record<string, string> = {};
@@ -70,49 +69,4 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   return opts as ShopifyEmulatorOptions;
 }
 
-async function main(): Promise<void> {
-  let opts: ShopifyEmulatorOptions;
-  try {
-    opts = parseArgs(process.argv.slice(2), process.env);
-  } catch (e) {
-    if (e instanceof CliError) {
-      const help = process.argv.includes("--help") || process.argv.includes("-h");
-      (help ? console.log : console.error)(e.message);
-      process.exit(help ? 0 : 2);
-    }
-    throw e;
-  }
-  const emu = await startShopifyEmulator(opts);
-  console.log(`shopify-emulator listening on ${emu.url}`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    void emu.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(`shopify-emulator: error while stopping on ${signal}:`, e);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
-
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  main().catch((e: unknown) => {
-    console.error("shopify-emulator failed to start:", e);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runEmulatorCli("shopify-emulator", parseArgs, startShopifyEmulator);
