@@ -138,4 +138,7 @@ function main() {
   }
 }
 
+// prisma.config.ts opens the SQLite file through the driver adapter even for `migrate diff`; a fresh
+// clone has no .carryover/ yet, and the adapter's failure surfaces only as "External error id#0".
+fs.mkdirSync(path.join(root, ".carryover"), { recursive: true });
 main();
