@@ -12,7 +12,7 @@ export default defineConfig({
         plugins: [tsconfigPaths()],
         test: {
           name: "unit",
-          include: ["domain/**/*.test.ts", "app/**/*.test.ts", "tests/emulators/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["domain/**/*.test.ts", "app/**/*.test.ts", "tests/emulators/**/*.test.ts", "tests/contract/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
         },
       },
