@@ -11,6 +11,10 @@ export interface JobPayloads {
   "customer.changed": { shopDomain: string; platform: "shopify" | "nuvemshop"; customerId: string; topic: string };
   /** An order was paid or cancelled: earn or reverse points by the migration's rules. */
   "order.changed": { shopDomain: string; platform: "shopify" | "nuvemshop"; orderId: string; topic: string };
+  /** Pull the store's customers and orders into the snapshot; `full` ignores the incremental cursors. */
+  "platform.sync": { shopId: string; resources: Array<"customers" | "orders">; full: boolean; migrationId: string | null };
+  /** Match a migration's records to the snapshot and store the preview (a dry run). */
+  "migration.reconcile": { shopId: string; migrationId: string };
 }
 
 export type JobKind = keyof JobPayloads;

@@ -1,0 +1,208 @@
+import os from "node:os";
+import type { Job } from "@prisma/client";
+import prisma from "../db.server";
+import type { JobKind, JobPayloads } from "./queue.server";
+
+/**
+ * The default queue engine (DESIGN.md, Jobs): jobs live in the `Job` table and run in-process.
+ * A worker claims a due job with a compare-and-set on its state, beats a heartbeat while it runs,
+ * and saves progress and a checkpoint as it goes. A job whose worker died (kill -9, crash, deploy)
+ * stops beating; after `staleAfterMs` another worker claims it again and the handler resumes from
+ * the checkpoint. Handlers must therefore be idempotent from any checkpoint — they are: every write
+ * they make is an upsert or carries an idempotency key.
+ */
+export interface JobContext<K extends JobKind> {
+  job: Pick<Job, "id" | "shopId" | "attempts" | "createdAt">;
+  payload: JobPayloads[K];
+  /** The checkpoint saved by the previous attempt, parsed; null on a first run. */
+  checkpoint: unknown;
+  /** Persists progress (and the checkpoint to resume from) and beats the heartbeat. */
+  progress(update: { done: number; total?: number | null; checkpoint?: unknown }): Promise<void>;
+}
+
+export type JobHandler<K extends JobKind> = (context: JobContext<K>) => Promise<void>;
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
+
+/** A failure that retrying cannot fix (bad payload, missing migration): the job fails at once. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentJobError";
+  }
+}
+
+export interface RunnerOptions {
+  handlers: JobHandlers;
+  workerId?: string;
+  /** A running job whose heartbeat is older than this is considered abandoned and claimed again. */
+  staleAfterMs?: number;
+  /** Delay before retry n (1-based). */
+  backoffMs?: (attempt: number) => number;
+  now?: () => Date;
+}
+
+const DEFAULT_STALE_MS = 60_000;
+const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
+
+export type RunOutcome = { outcome: "idle" } | { outcome: "succeeded"; jobId: string } | { outcome: "failed" | "retrying"; jobId: string; error: string };
+
+export class JobRunner {
+  readonly workerId: string;
+  private readonly handlers: JobHandlers;
+  private readonly staleAfterMs: number;
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly now: () => Date;
+
+  constructor(options: RunnerOptions) {
+    this.handlers = options.handlers;
+    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_MS;
+    this.backoffMs = options.backoffMs ?? defaultBackoff;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Claims one due job of a kind this runner handles, or null. */
+  async claim(): Promise<Job | null> {
+    const kinds = Object.keys(this.handlers);
+    const now = this.now();
+    const stale = new Date(now.getTime() - this.staleAfterMs);
+    for (let tries = 0; tries < 5; tries++) {
+      const candidate = await prisma.job.findFirst({
+        where: {
+          kind: { in: kinds },
+          OR: [{ state: "queued", runAfter: { lte: now } }, { state: "running", heartbeatAt: { lt: stale } }],
+        },
+        orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
+      });
+      if (!candidate) return null;
+      // Compare-and-set: only one worker moves this exact version of the row to running.
+      const claimed = await prisma.job.updateMany({
+        where: { id: candidate.id, state: candidate.state, updatedAt: candidate.updatedAt },
+        data: {
+          state: "running",
+          lockedBy: this.workerId,
+          heartbeatAt: now,
+          startedAt: candidate.startedAt ?? now,
+          attempts: { increment: 1 },
+        },
+      });
+      if (claimed.count === 1) return prisma.job.findUniqueOrThrow({ where: { id: candidate.id } });
+    }
+    return null;
+  }
+
+  /** Claims and runs one job. */
+  async runOne(): Promise<RunOutcome> {
+    const job = await this.claim();
+    if (!job) return { outcome: "idle" };
+    return this.execute(job);
+  }
+
+  /** Runs due jobs until none is left (tests, CLI). Jobs scheduled for later are not waited for. */
+  async runUntilIdle(limit = 10_000): Promise<RunOutcome[]> {
+    const outcomes: RunOutcome[] = [];
+    for (let i = 0; i < limit; i++) {
+      const outcome = await this.runOne();
+      if (outcome.outcome === "idle") break;
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  private async execute(job: Job): Promise<RunOutcome> {
+    const handler = this.handlers[job.kind as JobKind] as JobHandler<JobKind> | undefined;
+    if (!handler) return this.finish(job, new PermanentJobError(`no handler for job kind "${job.kind}"`));
+    const context: JobContext<JobKind> = {
+      job,
+      payload: JSON.parse(job.payloadJson) as JobPayloads[JobKind],
+      checkpoint: job.checkpoint ? (JSON.parse(job.checkpoint) as unknown) : null,
+      progress: async ({ done, total, checkpoint }) => {
+        const updated = await prisma.job.updateMany({
+          where: { id: job.id, lockedBy: this.workerId, state: "running" },
+          data: {
+            progressDone: done,
+            ...(total !== undefined ? { progressTotal: total } : {}),
+            ...(checkpoint !== undefined ? { checkpoint: JSON.stringify(checkpoint) } : {}),
+            heartbeatAt: this.now(),
+          },
+        });
+        if (updated.count === 0) throw new LostLeaseError(job.id);
+      },
+    };
+    try {
+      await handler(context);
+      return this.finish(job, null);
+    } catch (error) {
+      return this.finish(job, error);
+    }
+  }
+
+  private async finish(job: Job, error: unknown): Promise<RunOutcome> {
+    if (error instanceof LostLeaseError) return { outcome: "retrying", jobId: job.id, error: error.message };
+    const mine = { id: job.id, lockedBy: this.workerId, state: "running" };
+    if (error === null) {
+      await prisma.job.updateMany({ where: mine, data: { state: "succeeded", finishedAt: this.now(), lockedBy: null, error: null } });
+      return { outcome: "succeeded", jobId: job.id };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const permanent = error instanceof PermanentJobError || (isRetryableFlag(error) && !error.retryable);
+    const attempts = job.attempts;
+    if (!permanent && attempts < job.maxAttempts) {
+      await prisma.job.updateMany({
+        where: mine,
+        data: { state: "queued", error: message, lockedBy: null, runAfter: new Date(this.now().getTime() + this.backoffMs(attempts)) },
+      });
+      return { outcome: "retrying", jobId: job.id, error: message };
+    }
+    await prisma.job.updateMany({ where: mine, data: { state: "failed", error: message, finishedAt: this.now(), lockedBy: null } });
+    return { outcome: "failed", jobId: job.id, error: message };
+  }
+}
+
+/** Another worker took the job over (this one was presumed dead): stop without touching its row. */
+export class LostLeaseError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} was claimed by another worker`);
+    this.name = "LostLeaseError";
+  }
+}
+
+function isRetryableFlag(error: unknown): error is { retryable: boolean } {
+  return typeof error === "object" && error !== null && "retryable" in error && typeof (error as { retryable: unknown }).retryable === "boolean";
+}
+
+/**
+ * A polling loop around a runner, for the app server: runs jobs back to back while there are
+ * some, sleeps `idleMs` when there are none. `stop()` lets the current job finish.
+ */
+export function startWorkerLoop(runner: JobRunner, options: { idleMs?: number; onError?: (error: unknown) => void } = {}) {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const idleMs = options.idleMs ?? 1000;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const outcome = await runner.runOne();
+        if (outcome.outcome !== "idle") continue;
+      } catch (error) {
+        options.onError?.(error);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, idleMs).unref();
+      });
+      wake = null;
+    }
+  })();
+  return {
+    /** Looks for work now instead of at the end of the idle sleep (after an enqueue). */
+    poke() {
+      wake?.();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await done;
+    },
+  };
+}
