@@ -105,8 +105,29 @@ class HttpError extends Error {
   }
 }
 
+/** A failure the next Admin API request (or bulk file download) answers instead of its result. */
+export interface InjectedFault {
+  status: number;
+  /** Seconds for the Retry-After header of a 429 (default "2.0", as Shopify sends). */
+  retryAfter?: string;
+  /** "admin" (default): the GraphQL endpoint; "bulk": downloads of bulk operation JSONL files. */
+  scope: "admin" | "bulk";
+}
+
+const FAULT_STATUSES = new Set([429, 500, 502, 503, 504]);
+const STATUS_TEXT: Record<number, string> = {
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
 class Emulator {
   store: EmulatedStore;
+  /** Queued faults, consumed in order by the requests of their scope. */
+  faults: InjectedFault[] = [];
+  /** Requests answered so far (faulted, throttled and refused ones included). */
+  readonly requests = { admin: 0, bulkDownloads: 0 };
   readonly bulk: BulkManager;
   readonly webhooks: WebhookDispatcher;
   readonly buckets = new Map<string, LeakyBucket>();
@@ -268,6 +289,27 @@ class Emulator {
     sendJson(res, 200, body, headers);
   }
 
+  /** Answers with the next queued fault of `scope`, if any; true when it did. */
+  private sendFault(res: ServerResponse, scope: InjectedFault["scope"]): boolean {
+    const k = this.faults.findIndex((f) => f.scope === scope);
+    if (k < 0) return false;
+    const [fault] = this.faults.splice(k, 1) as [InjectedFault];
+    if (fault.status === 429) {
+      // Shopify's 429: a Retry-After header (seconds) and a plain errors string.
+      sendJson(
+        res,
+        429,
+        { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." },
+        { "Retry-After": fault.retryAfter ?? "2.0", "X-Request-Id": randomUUID() },
+      );
+      return true;
+    }
+    const text = `${fault.status} ${STATUS_TEXT[fault.status] ?? "Error"}`;
+    res.writeHead(fault.status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)) });
+    res.end(text);
+    return true;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // control API
 
@@ -426,7 +468,32 @@ class Emulator {
       const delivered = d ? await this.deliverTopics(d.topics ?? ["customers/create"], { customer: i }, d) : { scheduled: false, deliveries: [] };
       return sendJson(res, 201, { customer: this.customerSummary(i), ...delivered });
     }
-    let m = /^\/_emulator\/customers\/([^/]+)\/(enable|disable)$/.exec(path);
+    let m = /^\/_emulator\/customers\/([^/]+)$/.exec(path);
+    if ((method === "PATCH" || method === "POST") && m) {
+      const i = this.customerIndexFrom(decodeURIComponent(m[1] ?? ""));
+      if (i < 0) throw new HttpError(404, { errors: "Not Found" });
+      const body = await readJson(req);
+      for (const field of ["email", "phone"]) {
+        if (field in body) throw new HttpError(422, { errors: { [field]: ["cannot be changed through the emulator"] } });
+      }
+      const text = (k: string) => (body[k] === undefined ? undefined : body[k] === null ? null : String(body[k]));
+      const patch = {
+        ...(text("firstName") !== undefined ? { firstName: text("firstName") ?? null } : {}),
+        ...(text("lastName") !== undefined ? { lastName: text("lastName") ?? null } : {}),
+        ...(text("note") !== undefined ? { note: text("note") ?? null } : {}),
+        ...(Array.isArray(body.tags) ? { tags: body.tags.map(String) } : {}),
+      };
+      s.updateCustomer(i, patch);
+      if (typeof body.state === "string") {
+        const state = body.state.toUpperCase();
+        if (!(CUSTOMER_STATES as readonly string[]).includes(state)) throw new HttpError(422, { errors: { state: ["is not included in the list"] } });
+        s.setCustomerState(i, state as (typeof CUSTOMER_STATES)[number]);
+      }
+      const d = this.deliverOpts(body);
+      const delivered = d ? await this.deliverTopics(d.topics ?? ["customers/update"], { customer: i }, d) : { scheduled: false, deliveries: [] };
+      return sendJson(res, 200, { customer: this.customerSummary(i), ...delivered });
+    }
+    m = /^\/_emulator\/customers\/([^/]+)\/(enable|disable)$/.exec(path);
     if (method === "POST" && m) {
       const i = this.customerIndexFrom(decodeURIComponent(m[1] ?? ""));
       if (i < 0) throw new HttpError(404, { errors: "Not Found" });
@@ -521,6 +588,7 @@ class Emulator {
       this.webhooks.reopen();
       this.webhooks.reset();
       this.buckets.clear();
+      this.faults = [];
       return sendJson(res, 200, { ok: true, shop: this.store.shop.myshopifyDomain, customers: this.store.customerCount, orders: this.store.orderCount });
     }
     if (path === "/_emulator/deliveries") {
@@ -540,6 +608,32 @@ class Emulator {
       for (const b of this.buckets.values()) b.config = { ...this.throttle };
       if (body.currentlyAvailable !== undefined) for (const b of this.buckets.values()) b.set(Number(body.currentlyAvailable));
       return sendJson(res, 200, { throttleStatus: bucket.status() });
+    }
+    if (path === "/_emulator/faults") {
+      if (method === "POST") {
+        const body = await readJson(req);
+        const count = Number(body.count ?? 1);
+        const status = Number(body.status);
+        const scope = body.scope === "bulk" ? "bulk" : "admin";
+        if (!Number.isInteger(count) || count < 0) throw new HttpError(422, { errors: { count: ["must be an integer >= 0"] } });
+        if (count === 0) {
+          this.faults = this.faults.filter((f) => f.scope !== scope);
+        } else {
+          if (!FAULT_STATUSES.has(status)) throw new HttpError(422, { errors: { status: ["must be one of 429, 500, 502, 503, 504"] } });
+          const retryAfter = body.retryAfter === undefined ? undefined : String(body.retryAfter);
+          for (let k = 0; k < count; k++) this.faults.push({ status, scope, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+        }
+      } else if (method === "DELETE") {
+        this.faults = [];
+      }
+      return sendJson(res, 200, { faults: this.faults });
+    }
+    if (path === "/_emulator/requests") {
+      if (method === "DELETE") {
+        this.requests.admin = 0;
+        this.requests.bulkDownloads = 0;
+      }
+      return sendJson(res, 200, { ...this.requests });
     }
     if (path === "/_emulator/bulk") {
       if (method === "POST") {
@@ -565,11 +659,15 @@ class Emulator {
     try {
       const gql = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path);
       if (gql) {
+        this.requests.admin++;
+        if (this.sendFault(res, "admin")) return;
         if (req.method !== "POST") throw new HttpError(405, { errors: "Method Not Allowed" });
         return await this.graphql(req, res, gql[1] ?? "unstable");
       }
       const bulk = /^\/bulk\/(\d+)\.jsonl$/.exec(path);
       if (bulk && req.method === "GET") {
+        this.requests.bulkDownloads++;
+        if (this.sendFault(res, "bulk")) return;
         const stream = this.bulk.openFile(bulk[1] ?? "");
         if (!stream) throw new HttpError(404, { errors: "Not Found" });
         res.writeHead(200, { "Content-Type": "application/jsonl" });

@@ -155,6 +155,14 @@ export interface MetafieldDefinitionRecord {
   pinned: boolean;
 }
 
+/** What updateCustomer may change; undefined leaves a field as it is, null clears it. */
+export interface CustomerPatch {
+  firstName?: string | null;
+  lastName?: string | null;
+  note?: string | null;
+  tags?: string[];
+}
+
 export interface NewCustomerInput {
   firstName?: string | null;
   lastName?: string | null;
@@ -215,6 +223,8 @@ export class EmulatedStore {
   cOrders = new Uint32Array(0);
   cSpent = new Float64Array(0);
   readonly overrides = new Map<number, CustomerOverride>();
+  /** Fields changed through updateCustomer on seeded customers (created ones change their override). */
+  private readonly patches = new Map<number, CustomerPatch>();
   /** Seeded customers only: orders of customer i are oList[oStart[i] .. oStart[i+1]). */
   oStart = new Uint32Array(1);
   oList = new Uint32Array(0);
@@ -306,12 +316,16 @@ export class EmulatedStore {
   firstName(i: number): string | null {
     const f = this.cFirst[i] ?? 0;
     if (f === NAME_OVERRIDE) return this.overrides.get(i)?.firstName ?? null;
+    const p = this.patches.get(i);
+    if (p?.firstName !== undefined) return p.firstName;
     return FIRST_NAMES[f] ?? null;
   }
 
   lastName(i: number): string | null {
     const f = this.cFirst[i] ?? 0;
     if (f === NAME_OVERRIDE) return this.overrides.get(i)?.lastName ?? null;
+    const p = this.patches.get(i);
+    if (p?.lastName !== undefined) return p.lastName;
     const l = this.cLast[i] ?? NO_LAST_NAME;
     return l === NO_LAST_NAME ? null : (LAST_NAMES[l] ?? null);
   }
@@ -446,6 +460,8 @@ export class EmulatedStore {
   tags(i: number): string[] {
     const ov = this.overrides.get(i);
     if (ov) return ov.tags;
+    const p = this.patches.get(i);
+    if (p?.tags !== undefined) return p.tags;
     const rnd = this.cRnd[i] ?? 0;
     const u = unit(rnd, 31);
     if (u >= 0.3) return [];
@@ -456,7 +472,9 @@ export class EmulatedStore {
   }
 
   note(i: number): string | null {
-    return this.overrides.get(i)?.note ?? null;
+    const ov = this.overrides.get(i);
+    if (ov) return ov.note;
+    return this.patches.get(i)?.note ?? null;
   }
 
   private city(i: number): CityRow {
@@ -545,6 +563,30 @@ export class EmulatedStore {
     });
     this.version++;
     return i;
+  }
+
+  /**
+   * Changes a customer's name, note or tags (as the merchant editing it in the admin would) and
+   * moves its updatedAt to now. Email and phone stay as they are (their uniqueness rules are not emulated for edits).
+   */
+  updateCustomer(i: number, patch: CustomerPatch, now = nowSec()): void {
+    const ov = this.overrides.get(i);
+    if (ov) {
+      if (patch.firstName !== undefined) ov.firstName = patch.firstName;
+      if (patch.lastName !== undefined) ov.lastName = patch.lastName;
+      if (patch.note !== undefined) ov.note = patch.note;
+      if (patch.tags !== undefined) ov.tags = [...patch.tags];
+    } else {
+      const prev = this.patches.get(i) ?? {};
+      const next: CustomerPatch = { ...prev };
+      if (patch.firstName !== undefined) next.firstName = patch.firstName;
+      if (patch.lastName !== undefined) next.lastName = patch.lastName;
+      if (patch.note !== undefined) next.note = patch.note;
+      if (patch.tags !== undefined) next.tags = [...patch.tags];
+      this.patches.set(i, next);
+    }
+    this.cUpdated[i] = Math.max(now, this.cUpdated[i] ?? 0);
+    this.version++;
   }
 
   setCustomerState(i: number, state: CustomerState, now = nowSec()): void {
