@@ -67,13 +67,14 @@ export class JobRunner {
     const now = this.now();
     const stale = new Date(now.getTime() - this.staleAfterMs);
     for (let tries = 0; tries < 5; tries++) {
-      const candidate = await prisma.job.findFirst({
-        where: {
-          kind: { in: kinds },
-          OR: [{ state: "queued", runAfter: { lte: now } }, { state: "running", heartbeatAt: { lt: stale } }],
-        },
-        orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
-      });
+      const candidate =
+        (await prisma.job.findFirst({
+          where: {
+            kind: { in: kinds },
+            OR: [{ state: "queued", runAfter: { lte: now } }, { state: "running", heartbeatAt: { lt: stale } }],
+          },
+          orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
+        })) ?? (await this.orphanOnThisHost(kinds));
       if (!candidate) return null;
       // Compare-and-set: only one worker moves this exact version of the row to running.
       const claimed = await prisma.job.updateMany({
@@ -89,6 +90,16 @@ export class JobRunner {
       if (claimed.count === 1) return prisma.job.findUniqueOrThrow({ where: { id: candidate.id } });
     }
     return null;
+  }
+
+  /**
+   * A running job held by a process of this host that no longer exists (killed, crashed): no need
+   * to wait for its heartbeat to go stale, the kernel already says it is dead.
+   */
+  private async orphanOnThisHost(kinds: string[]): Promise<Job | null> {
+    const prefix = `${os.hostname()}:`;
+    const running = await prisma.job.findMany({ where: { kind: { in: kinds }, state: "running", lockedBy: { startsWith: prefix } }, take: 50 });
+    return running.find((job) => job.lockedBy !== this.workerId && !processAlive(job.lockedBy!.slice(prefix.length).split(":")[0]!)) ?? null;
   }
 
   /** Claims and runs one job. */
@@ -164,6 +175,17 @@ export class LostLeaseError extends Error {
   constructor(jobId: string) {
     super(`job ${jobId} was claimed by another worker`);
     this.name = "LostLeaseError";
+  }
+}
+
+function processAlive(pidText: string): boolean {
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return true; // not ours to judge
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

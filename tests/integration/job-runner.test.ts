@@ -1,3 +1,4 @@
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { enqueue } from "~/jobs/queue.server";
@@ -115,6 +116,30 @@ describe("the in-process job runner", () => {
     await expect(
       prisma.job.updateMany({ where: { id: jobId, lockedBy: "dying", state: "running" }, data: { progressDone: 1 } }).then((r) => r.count),
     ).resolves.toBe(0);
+  });
+});
+
+describe("a job held by a process of this host that is gone", () => {
+  it("is taken over at once, without waiting for the heartbeat to go stale", async () => {
+    const shop = await newShop();
+    const { jobId } = await enqueue(reconcilePayload(shop.id, "m5"));
+    // pid 2^22+1 is above Linux's pid_max default: no such process.
+    await prisma.job.update({ where: { id: jobId }, data: { state: "running", lockedBy: `${os.hostname()}:4194305:dead`, heartbeatAt: new Date(), attempts: 1 } });
+    const alive = await prisma.job.create({
+      data: { kind: "migration.reconcile", shopId: shop.id, payloadJson: "{}", state: "running", lockedBy: `${os.hostname()}:${process.pid}:alive`, heartbeatAt: new Date() },
+    });
+    const ran: string[] = [];
+    const runner = new JobRunner({
+      handlers: {
+        async "migration.reconcile"({ job }) {
+          ran.push(job.id);
+        },
+      },
+    });
+    expect(await runner.runUntilIdle(5)).toEqual([{ outcome: "succeeded", jobId }]);
+    expect(ran).toEqual([jobId]);
+    expect((await prisma.job.findUniqueOrThrow({ where: { id: alive.id } })).state).toBe("running");
+    await prisma.job.update({ where: { id: alive.id }, data: { state: "failed" } });
   });
 });
 
