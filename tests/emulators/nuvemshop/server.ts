@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LeakyBucket, type BucketConfig } from "./bucket.js";
-import { metafieldJson, NuvemshopStore, ORDER_STATUSES, PAYMENT_STATUSES, scriptJson, SHIPPING_STATUSES, webhookJson, DEFAULT_STORE_ID } from "./store.js";
+import { metafieldJson, NuvemshopStore, type CustomerEdit, ORDER_STATUSES, PAYMENT_STATUSES, scriptJson, SHIPPING_STATUSES, webhookJson, DEFAULT_STORE_ID } from "./store.js";
 import { parseDateParam, type DateOffset } from "./util.js";
 import { WEBHOOK_EVENTS, WebhookDeliverer, type DeliveryRecord } from "./webhooks.js";
 
@@ -55,6 +55,10 @@ export interface NuvemshopEmulator {
   readonly store: NuvemshopStore;
   readonly bucket: LeakyBucket;
   readonly deliveries: DeliveryRecord[];
+  /** API requests answered so far (every status, injected faults and 429s included; not the control API). */
+  readonly requestCount: number;
+  /** Faults still queued by `POST /_emulator/faults`, in the order they will be served. */
+  readonly faults: ReadonlyArray<{ status: number; count: number }>;
   /** Waits for pending and scheduled webhook deliveries. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -73,12 +77,19 @@ const REASONS: Record<number, string> = {
   400: "Bad Request",
   401: "Unauthorized",
   402: "Payment Required",
+  403: "Forbidden",
   404: "Not Found",
   415: "Unsupported Media Type",
   422: "Unprocessable Entity",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
+
+/** Statuses `POST /_emulator/faults` can inject. */
+const FAULT_STATUSES = [429, 500, 502, 503, 504];
 
 /** Nuvemshop's error shape: `{ code, message, description }`. */
 function apiError(status: number, description: string): HttpError {
@@ -200,6 +211,27 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
   let baseUrl = "";
   /** Responses whose request went into the bucket: their errors carry the rate-limit headers too. */
   const counted = new WeakSet<ServerResponse>();
+  /** Injected faults, served in order to the next API requests (`POST /_emulator/faults`). */
+  let faults: Array<{ status: number; count: number }> = [];
+  /** API requests answered, in total and by status (`GET /_emulator/requests`). */
+  let requestCount = 0;
+  let byStatus: Record<string, number> = {};
+
+  /** Answers an API request with the next queued fault, if any; true when it did. */
+  function serveFault(res: ServerResponse): boolean {
+    const fault = faults[0];
+    if (!fault) return false;
+    fault.count -= 1;
+    if (fault.count <= 0) faults.shift();
+    if (fault.status === 429) {
+      // Like a real 429: the bucket is full, and the answer says so in its headers.
+      bucket.setLevel(bucket.config.size);
+      send(res, 429, { code: 429, message: REASONS[429], description: "Too Many Requests: the rate limit of this store was exceeded, retry later" }, bucket.headers() as unknown as Record<string, string>);
+    } else {
+      send(res, fault.status, { code: fault.status, message: REASONS[fault.status] ?? "Error", description: "Injected by the emulator (POST /_emulator/faults)" });
+    }
+    return true;
+  }
 
   // ---- REST API ---------------------------------------------------------------------------
 
@@ -565,6 +597,20 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
       if (!Number.isFinite(n)) throw validation({ [name]: ["is not a number"] });
       return n;
     };
+    /** `deliver`: `false`, or `{ times?, delayMs?, events? }` (default: `defaultEvents` once). */
+    async function deliverFor(id: number, deliver: unknown, defaultEvents: string[]) {
+      const result: Array<{ event: string; scheduled: boolean; deliveries: unknown }> = [];
+      if (deliver === false) return result;
+      const d = deliver && typeof deliver === "object" ? (deliver as Record<string, unknown>) : {};
+      const events = Array.isArray(d.events) ? d.events.map(String) : defaultEvents;
+      const times = num(d.times, "times");
+      const delayMs = num(d.delayMs, "delayMs");
+      for (const event of events) {
+        const r = await deliverer.deliver({ event, ids: [id], ...(times !== undefined ? { times } : {}), ...(delayMs !== undefined ? { delayMs } : {}) });
+        result.push({ event, ...r });
+      }
+      return result;
+    }
     if (what === "health" && method === "GET") {
       return send(res, 200, { ok: true, store_id: storeId, customers: store.customerCount, orders: store.orderCount, seed: store.options.seed });
     }
@@ -583,21 +629,43 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
         { name, email, phone: str(body.phone), identification: str(body.identification), note: str(body.note), accepts_marketing: body.accepts_marketing === true },
         nowSec(),
       );
-      const id = store.customerId(i);
-      const deliver = body.deliver;
-      let result: Array<{ event: string; scheduled: boolean; deliveries: unknown }> = [];
-      if (deliver !== false) {
-        const d = deliver && typeof deliver === "object" ? (deliver as Record<string, unknown>) : {};
-        const events = Array.isArray(d.events) ? d.events.map(String) : ["customer/created"];
-        const times = num(d.times, "times");
-        const delayMs = num(d.delayMs, "delayMs");
-        result = [];
-        for (const event of events) {
-          const r = await deliverer.deliver({ event, ids: [id], ...(times !== undefined ? { times } : {}), ...(delayMs !== undefined ? { delayMs } : {}) });
-          result.push({ event, ...r });
-        }
-      }
+      const result = await deliverFor(store.customerId(i), body.deliver, ["customer/created"]);
       return send(res, 201, { customer: store.customerJson(i), webhooks: result });
+    }
+    if (what === "customers" && (method === "PUT" || method === "PATCH") && parts[2] && !parts[3]) {
+      const i = store.customerIndex(Number(parts[2]));
+      if (i < 0) throw apiError(404, "Customer with such id does not exist");
+      const patch = await readJson(req, false);
+      const edit: CustomerEdit = {};
+      const errors: Record<string, string[]> = {};
+      for (const f of ["name", "email", "phone", "identification", "note"] as const) {
+        const v = patch[f];
+        if (v === undefined) continue;
+        if (v !== null && typeof v !== "string") errors[f] = ["must be a string"];
+        else if (f === "name" && (v === null || !v.trim())) errors[f] = ["can't be blank"];
+        else edit[f] = v as string;
+      }
+      if (Object.keys(errors).length) throw validation(errors);
+      store.updateCustomer(i, edit, nowSec());
+      const webhooks = await deliverFor(store.customerId(i), patch.deliver, ["customer/updated"]);
+      return send(res, 200, { customer: store.customerJson(i), webhooks });
+    }
+    if (what === "faults") {
+      if (method === "POST") {
+        const status = num(body.status, "status");
+        const count = num(body.count, "count") ?? 1;
+        if (count <= 0) faults = [];
+        else if (status === undefined || !FAULT_STATUSES.includes(status)) throw validation({ status: [`must be one of ${FAULT_STATUSES.join(", ")}`] });
+        else faults.push({ status, count: Math.floor(count) });
+      } else if (method === "DELETE") faults = [];
+      if (method === "POST" || method === "GET" || method === "DELETE") return send(res, 200, { faults });
+    }
+    if (what === "requests") {
+      if (method === "DELETE") {
+        requestCount = 0;
+        byStatus = {};
+      }
+      if (method === "GET" || method === "DELETE") return send(res, 200, { count: requestCount, byStatus });
     }
     if (what === "customers" && method === "GET" && parts[2]) {
       const i = store.customerIndex(Number(parts[2]));
@@ -651,6 +719,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
       deliverer.clear();
       store = makeStore();
       bucket = new LeakyBucket({ ...bucket.config }, clock);
+      faults = [];
       return send(res, 200, { ok: true, customers: store.customerCount, orders: store.orderCount, seed: store.options.seed });
     }
     if (what === "metafields" && method === "GET") {
@@ -665,6 +734,17 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     const url = new URL(req.url ?? "/", "http://localhost");
     const parts = url.pathname.split("/").filter(Boolean);
     const handler = parts[0] === "_emulator" ? handleControl : /^(v1|\d{4}-\d{2})$/.test(parts[0] ?? "") && parts.length >= 2 ? handleApi : null;
+    if (handler === handleApi) {
+      requestCount += 1;
+      res.on("finish", () => {
+        byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
+      });
+      // An injected fault answers before anything else (like a gateway or the rate limiter in front of the API).
+      if (serveFault(res)) {
+        req.resume();
+        return;
+      }
+    }
     const run = handler ? handler(req, res, url, parts) : Promise.reject(apiError(404, `No route for ${req.method ?? "GET"} ${url.pathname}`));
     run.catch((e: unknown) => {
       if (res.headersSent) return;
@@ -696,6 +776,12 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     },
     get deliveries() {
       return deliverer.log;
+    },
+    get requestCount() {
+      return requestCount;
+    },
+    get faults() {
+      return faults.map((f) => ({ ...f }));
     },
     idle: () => deliverer.idle(),
     close: async () => {

@@ -61,6 +61,15 @@ export interface NewCustomerInput {
   accepts_marketing?: boolean;
 }
 
+/** Fields the control API can change on any customer (seeded or created); see `updateCustomer`. */
+export interface CustomerEdit {
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+  identification?: string | null;
+  note?: string | null;
+}
+
 interface CreatedCustomer {
   name: string;
   email: string | null;
@@ -122,6 +131,8 @@ export class NuvemshopStore {
   oStart = new Uint32Array(1);
   oList = new Uint32Array(0);
   readonly created = new Map<number, CreatedCustomer>();
+  /** Later edits of customers (seeded or created), by index; they win over the derived values. */
+  readonly edited = new Map<number, CustomerEdit>();
 
   orderCount = 0;
   oCreated = new Uint32Array(0);
@@ -316,6 +327,8 @@ export class NuvemshopStore {
   }
 
   name(i: number): string {
+    const edited = this.edited.get(i)?.name;
+    if (edited !== undefined) return edited;
     const c = this.created.get(i);
     if (c) return c.name;
     return `${this.firstName(i)} ${this.lastName(i)}`;
@@ -323,6 +336,8 @@ export class NuvemshopStore {
 
   /** The raw email as stored: mixed case and surrounding whitespace happen; null for some. */
   email(i: number): string | null {
+    const edit = this.edited.get(i);
+    if (edit && edit.email !== undefined) return edit.email;
     const c = this.created.get(i);
     if (c) return c.email;
     const f = this.cFlags[i] ?? 0;
@@ -341,6 +356,8 @@ export class NuvemshopStore {
 
   /** Phones in the formats Brazilian shoppers type them. */
   phone(i: number): string | null {
+    const edit = this.edited.get(i);
+    if (edit && edit.phone !== undefined) return edit.phone;
     const c = this.created.get(i);
     if (c) return c.phone;
     if (!((this.cFlags[i] ?? 0) & C.phone)) return null;
@@ -355,6 +372,8 @@ export class NuvemshopStore {
 
   /** CPF with valid check digits: ~45 % bare digits, ~30 % formatted `123.456.789-09`, ~25 % null. */
   identification(i: number): string | null {
+    const edit = this.edited.get(i);
+    if (edit && edit.identification !== undefined) return edit.identification;
     const c = this.created.get(i);
     if (c) return c.identification;
     const r = this.cRnd[i] ?? 0;
@@ -402,7 +421,7 @@ export class NuvemshopStore {
       email: this.email(i),
       phone: this.phone(i),
       identification: this.identification(i),
-      note: created ? created.note : unit(r, 28) < 0.05 ? "Cliente prefere entrega à tarde" : null,
+      note: this.edited.get(i)?.note !== undefined ? (this.edited.get(i)?.note ?? null) : created ? created.note : unit(r, 28) < 0.05 ? "Cliente prefere entrega à tarde" : null,
       default_address: addr,
       addresses: addr ? [addr] : [],
       billing_name: addr ? this.name(i) : null,
@@ -452,6 +471,16 @@ export class NuvemshopStore {
     return i;
   }
 
+  /**
+   * Changes a customer as the shopper or the merchant would (name, email, phone, identification, note)
+   * and moves its `updated_at` to `nowSec` (never backwards). Fields left undefined keep their value.
+   */
+  updateCustomer(i: number, edit: CustomerEdit, nowSec: number): void {
+    const defined = Object.fromEntries(Object.entries(edit).filter(([, v]) => v !== undefined)) as CustomerEdit;
+    this.edited.set(i, { ...(this.edited.get(i) ?? {}), ...defined });
+    this.cUpdated[i] = Math.max(nowSec, this.cUpdated[i] ?? 0);
+  }
+
   /** A predicate for `q`: name or email contains the text (accent/case-insensitive), or CPF digits match. */
   queryMatcher(q: string): (i: number) => boolean {
     const n = stripAccents(q).toLowerCase().trim();
@@ -459,8 +488,10 @@ export class NuvemshopStore {
     const digits = q.replace(/\D/g, "");
     return (i) => {
       const created = this.created.get(i);
+      const editedName = this.edited.get(i)?.name;
       let name: string;
-      if (created) name = stripAccents(created.name).toLowerCase();
+      if (editedName !== undefined) name = stripAccents(editedName).toLowerCase();
+      else if (created) name = stripAccents(created.name).toLowerCase();
       else {
         const r = this.cRnd[i] ?? 0;
         name = `${pick(FIRST_FOLDED, unit(r, 11))} ${pick(LAST_FOLDED, unit(r, 12))}`;
