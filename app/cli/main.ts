@@ -11,15 +11,18 @@ import { writeRejectedRowsCsv } from "../services/import/rejected-rows.server";
 import { createMigration, findMigration } from "../services/migrations.server";
 import { findShop } from "../services/shops.server";
 import prisma from "../db.server";
+import { CliUsageError, RECONCILE_USAGE, reconcileCommand, syncCommand } from "./reconcile-commands";
 
 const USAGE = `Usage:
   npx carryover import --shop <domain> --provider <${PROVIDERS.join("|")}> --file <path>
                        [--kind ${IMPORT_KINDS.join("|")}]
                        [--mapping '{"email":"E-mail","points":"Saldo"}'] [--migration <id>]
-                       [--duplicates sum|max|latest|review] [--rounding reject|round|floor|ceil]
+                       [--duplicates sum|max|latest|review (balances: sum by default; tiers: latest|review, latest by default)]
+                       [--rounding reject|round|floor|ceil]
                        [--max-points N] [--country BR] [--platform shopify|nuvemshop]
                        [--encoding utf-8|utf-8-bom|windows-1252|iso-8859-1] [--delimiter ','|';'|tab]
-                       [--decimal dot|comma] [--date-order dmy|mdy] [--rejected-csv <path>] [--json]`;
+                       [--decimal dot|comma] [--date-order dmy|mdy] [--rejected-csv <path>] [--json]
+${RECONCILE_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -42,7 +45,8 @@ const ImportOptions = z.object({
       }
     }),
   migration: z.string().optional(),
-  duplicates: z.enum(["sum", "max", "latest", "review"]).default("sum"),
+  // No default here: the service picks the kind's own (policyForKind: sum for balances, latest for tiers).
+  duplicates: z.enum(["sum", "max", "latest", "review"]).optional(),
   rounding: z.enum(["reject", "round", "floor", "ceil"]).default("reject"),
   "max-points": z.coerce.number().int().positive().optional(),
   country: z.string().length(2).optional(),
@@ -135,6 +139,7 @@ function jsonSummary(outcome: string, migrationId: string, s: ImportSummary) {
     pointsRejected: s.pointsRejected,
     pointsMergedAway: s.pointsMergedAway,
     rejectReasons: s.rejectReasons,
+    ...(s.coupons && { coupons: s.coupons }),
   };
 }
 
@@ -150,6 +155,11 @@ function printSummary(outcome: string, migrationId: string, s: ImportSummary) {
       `  rows:   ${n(s.rowsTotal)} = ${n(s.rowsValid)} valid + ${n(s.rowsRejected)} rejected + ${n(s.rowsMerged)} merged + ${n(s.rowsIgnored)} ignored`,
       `  points: ${n(s.pointsInFile)} = ${n(s.pointsValid)} valid + ${n(s.pointsRejected)} rejected + ${n(s.pointsMergedAway)} merged away`,
       ...Object.entries(s.rejectReasons).map(([code, count]) => `  rejected ${code}: ${n(count)}`),
+      ...(s.coupons
+        ? [
+            `  coupons: ${n(s.coupons.total)} staged, ${n(s.coupons.expired)} expired before ${s.coupons.asOf} (imported all the same: cancel or refund them later), ${n(s.coupons.withoutExpiry)} without expiry`,
+          ]
+        : []),
     ].join("\n"),
   );
 }
@@ -158,10 +168,12 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === "import") return await importCommand(rest);
+    if (command === "sync") return await syncCommand(rest);
+    if (command === "reconcile") return await reconcileCommand(rest);
     console.error(command ? `Unknown command "${command}".\n${USAGE}` : USAGE);
     return 64;
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (error instanceof UsageError || error instanceof CliUsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
       console.error(`${error.message}\n\n${USAGE}`);
       return 64;
     }

@@ -21,10 +21,10 @@ const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
 const Checkpoint = z.object({
   resource: z.enum(SYNC_RESOURCES).nullable(),
   cursor: z.string().nullable(),
-  since: z.record(z.enum(SYNC_RESOURCES), z.string().nullable()),
-  done: z.record(z.enum(SYNC_RESOURCES), z.number().int()),
-  totals: z.record(z.enum(SYNC_RESOURCES), z.number().int().nullable()),
-  maxUpdatedAt: z.record(z.enum(SYNC_RESOURCES), z.string().nullable()),
+  since: z.partialRecord(z.enum(SYNC_RESOURCES), z.string().nullable()),
+  done: z.partialRecord(z.enum(SYNC_RESOURCES), z.number().int()),
+  totals: z.partialRecord(z.enum(SYNC_RESOURCES), z.number().int().nullable()),
+  maxUpdatedAt: z.partialRecord(z.enum(SYNC_RESOURCES), z.string().nullable()),
   finished: z.array(z.enum(SYNC_RESOURCES)),
 });
 export type SyncCheckpoint = z.infer<typeof Checkpoint>;

@@ -1,0 +1,99 @@
+// `npx carryover sync` and `npx carryover reconcile`: the same services and job handlers the app
+// runs, driven from a terminal (this process is the worker while the command runs).
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import type { Preview } from "~domain/reconcile/report";
+import prisma from "../db.server";
+import { jobHandlers } from "../jobs/handlers.server";
+import { JobRunner } from "../jobs/runner.server";
+import { reconcileMigration } from "../services/reconcile/reconcile.server";
+import { jobProgress, requestSync } from "../services/sync/sync-requests.server";
+import { findShop } from "../services/shops.server";
+
+export const RECONCILE_USAGE = `  npx carryover sync --shop <domain> [--platform shopify|nuvemshop] [--full] [--json]
+  npx carryover reconcile --migration <id> [--no-sync] [--full-sync] [--json]`;
+
+export class CliUsageError extends Error {}
+
+function parse<T extends z.ZodRawShape>(argv: string[], shape: T, booleans: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(shape).map((k) => [k, { type: booleans.includes(k) ? "boolean" : "string" }])) as Record<string, { type: "string" | "boolean" }>,
+  });
+  const parsed = z.object(shape).safeParse(values);
+  if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
+  return parsed.data;
+}
+
+/** Runs the shop's sync job in this process until it ends, printing progress to stderr. */
+async function runSync(shopId: string, full: boolean, quiet: boolean): Promise<{ state: string; done: number; error: string | null }> {
+  const request = await requestSync({ shopId, full });
+  const runner = new JobRunner({ handlers: { "platform.sync": jobHandlers["platform.sync"] } });
+  const ticker = quiet
+    ? null
+    : setInterval(() => {
+        void prisma.job.findUnique({ where: { id: request.jobId } }).then((job) => {
+          if (!job) return;
+          const p = jobProgress(job);
+          const rate = p.ratePerSecond ? `${Math.round(p.ratePerSecond).toLocaleString("en")}/s` : "…";
+          const eta = p.etaSeconds !== null ? `, about ${Math.ceil(p.etaSeconds)} s left` : "";
+          process.stderr.write(`  sync: ${p.done.toLocaleString("en")}${p.total !== null ? ` of ${p.total.toLocaleString("en")}` : ""} (${rate}${eta})\n`);
+        });
+      }, 2000);
+  try {
+    for (;;) {
+      const job = await prisma.job.findUniqueOrThrow({ where: { id: request.jobId } });
+      if (job.state === "succeeded" || job.state === "failed") return { state: job.state, done: job.progressDone, error: job.error };
+      const outcome = await runner.runOne();
+      if (outcome.outcome === "idle") await new Promise((r) => setTimeout(r, 500)); // another worker has it, or a retry is not due yet
+    }
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+}
+
+export async function syncCommand(argv: string[]): Promise<number> {
+  const o = parse(argv, { shop: z.string().min(1), platform: z.enum(["shopify", "nuvemshop"]).default("shopify"), full: z.boolean().default(false), json: z.boolean().default(false) }, ["full", "json"]);
+  const shop = await findShop(o.platform, o.shop);
+  if (!shop) throw new CliUsageError(`--shop: ${o.shop} is not installed (${o.platform})`);
+  const result = await runSync(shop.id, o.full, o.json);
+  const [customers, orders] = await Promise.all([prisma.platformCustomer.count({ where: { shopId: shop.id } }), prisma.platformOrder.count({ where: { shopId: shop.id } })]);
+  if (o.json) console.log(JSON.stringify({ outcome: result.state === "succeeded" ? "synced" : "failed", pulled: result.done, customers, orders, error: result.error }));
+  else if (result.state === "succeeded") console.log(`Synced ${shop.domain}: ${result.done.toLocaleString("en")} pulled; snapshot holds ${customers.toLocaleString("en")} customers and ${orders.toLocaleString("en")} orders.`);
+  else console.error(`Sync failed: ${result.error}`);
+  return result.state === "succeeded" ? 0 : 1;
+}
+
+export async function reconcileCommand(argv: string[]): Promise<number> {
+  const o = parse(
+    argv,
+    { migration: z.string().min(1), "no-sync": z.boolean().default(false), "full-sync": z.boolean().default(false), json: z.boolean().default(false) },
+    ["no-sync", "full-sync", "json"],
+  );
+  const migration = await prisma.migration.findUnique({ where: { id: o.migration } });
+  if (!migration) throw new CliUsageError(`--migration: no migration ${o.migration}`);
+  if (!o["no-sync"]) {
+    const sync = await runSync(migration.shopId, o["full-sync"], o.json);
+    if (sync.state !== "succeeded") {
+      console.error(`Sync failed, nothing reconciled: ${sync.error}`);
+      return 1;
+    }
+  }
+  const result = await reconcileMigration({ shopId: migration.shopId, migrationId: migration.id });
+  if (result.outcome === "not-found") throw new CliUsageError(`--migration: no migration ${o.migration}`);
+  if (result.outcome === "rules-invalid" || result.outcome === "nothing-to-reconcile") {
+    const message = result.outcome === "rules-invalid" ? result.errors.join("; ") : result.message;
+    if (o.json) console.log(JSON.stringify({ outcome: result.outcome, message }));
+    else console.error(`Refused: ${message}`);
+    return 2;
+  }
+  if (o.json) console.log(JSON.stringify({ outcome: "reconciled", migrationId: migration.id, reconciliationId: result.reconciliationId, reused: result.reused, notes: result.notes, ...result.report }));
+  else printPreview(migration.id, result.reconciliationId, result.report, result.notes);
+  return 0;
+}
+
+function printPreview(migrationId: string, reconciliationId: string, r: Preview, notes: string[]) {
+  console.log(`Preview of migration ${migrationId} (reconciliation ${reconciliationId}); nothing was written to the ledger.`);
+  for (const note of notes) console.log(`  note: ${note}`);
+  console.log(JSON.stringify(r, null, 2));
+}

@@ -1,0 +1,61 @@
+// The demo's main job, run by scripts/demo.mjs once the emulator is up: the demo store's old
+// loyalty export (Smile.io shape) is imported into one migration, the store is synced, and the
+// migration is reconciled — the preview the merchant reviews before anything is written.
+// Idempotent: a second run finds the migration, recognises the file, syncs incrementally.
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import prisma from "../app/db.server";
+import { jobHandlers } from "../app/jobs/handlers.server";
+import { JobRunner } from "../app/jobs/runner.server";
+import { importLoyaltyFile } from "../app/services/import/import.server";
+import { reconcileMigration } from "../app/services/reconcile/reconcile.server";
+import { requestSync } from "../app/services/sync/sync-requests.server";
+import { demoLoyaltyExport } from "./demo-loyalty-export";
+
+const { values } = parseArgs({
+  options: {
+    shop: { type: "string" },
+    customers: { type: "string", default: "3000" },
+    orders: { type: "string", default: "9000" },
+    seed: { type: "string", default: "1" },
+    "data-dir": { type: "string", default: ".carryover/demo" },
+  },
+});
+const MIGRATION_NAME = "Smile.io → Shopify (demo)";
+const n = (x: number) => x.toLocaleString("en");
+
+const shop = await prisma.shop.findFirstOrThrow({ where: { platform: "shopify", domain: values.shop! } });
+const migration =
+  (await prisma.migration.findFirst({ where: { shopId: shop.id, name: MIGRATION_NAME } })) ??
+  (await prisma.migration.create({
+    data: { shopId: shop.id, name: MIGRATION_NAME, oldProvider: "smile", oldPlatform: "shopify", cutoverAt: new Date("2026-10-01T00:00:00Z") },
+  }));
+
+const file = path.resolve(values["data-dir"]!, "smile-export.csv");
+fs.writeFileSync(file, demoLoyaltyExport({ customers: Number(values.customers), orders: Number(values.orders), seed: Number(values.seed), shopDomain: shop.domain }));
+const imported = await importLoyaltyFile({ shopId: shop.id, migrationId: migration.id, provider: "smile", fileName: "smile-export.csv", filePath: file });
+if (imported.outcome === "file-rejected") throw new Error(`the demo export was refused: ${imported.message}`);
+const s = imported.summary;
+console.log(
+  `  import: ${imported.outcome === "already-imported" ? "already imported" : "imported"} ${s.fileName}: ${n(s.rowsTotal)} rows = ${n(s.rowsValid)} valid + ${n(s.rowsRejected)} rejected + ${n(s.rowsMerged)} merged + ${n(s.rowsIgnored)} ignored`,
+);
+
+const sync = await requestSync({ shopId: shop.id, migrationId: migration.id });
+const runner = new JobRunner({ handlers: { "platform.sync": jobHandlers["platform.sync"] } });
+for (;;) {
+  const job = await prisma.job.findUniqueOrThrow({ where: { id: sync.jobId } });
+  if (job.state === "failed") throw new Error(`the sync failed: ${job.error}`);
+  if (job.state === "succeeded") {
+    console.log(`  sync: ${n(job.progressDone)} customers and orders pulled from the store`);
+    break;
+  }
+  if ((await runner.runOne()).outcome === "idle") await new Promise((r) => setTimeout(r, 300));
+}
+
+const result = await reconcileMigration({ shopId: shop.id, migrationId: migration.id });
+if (result.outcome !== "reconciled") throw new Error(`reconcile: ${JSON.stringify(result)}`);
+const p = result.report;
+console.log(`  preview: ${JSON.stringify({ members: p.members, points: p.points })}`);
+console.log(`  migration ${migration.id} — see it with: npx carryover reconcile --migration ${migration.id}`);
+await prisma.$disconnect();
