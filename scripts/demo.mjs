@@ -114,6 +114,25 @@ await waitFor(`${emulatorUrl}/_emulator/health`, "the Shopify emulator");
 
 run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/seed-demo-shop.ts"], { env });
 
+// `npx carryover …` reads this when no DATABASE_URL is set, so the CLI works on the demo too.
+const cliEnvKeys = ["NODE_ENV", "DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "CARRYOVER_ENCRYPTION_KEY", "SHOPIFY_ADMIN_API_ORIGIN"];
+fs.writeFileSync(path.join(dataDir, "carryover.env"), cliEnvKeys.map((k) => `${k}=${env[k]}`).join("\n") + "\n", { mode: 0o600 });
+
+step("Migrating the demo store's old loyalty program (import → sync → reconcile)…");
+run(
+  process.execPath,
+  [
+    path.join(root, "node_modules/tsx/dist/cli.mjs"),
+    "scripts/demo-migration.ts",
+    "--shop", args.shop,
+    "--customers", args.customers,
+    "--orders", args.orders,
+    "--seed", args.seed,
+    "--data-dir", dataDir,
+  ],
+  { env },
+);
+
 step("Starting Carryover…");
 start("app", process.execPath, [path.join(root, "server.mjs")], env);
 await waitFor(`${appUrl}/healthz`, "Carryover");
