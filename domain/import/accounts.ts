@@ -3,6 +3,7 @@
  * somewhere — valid, rejected, merged into another row, or ignored. Each function returns new accounts;
  * checkAccounts says, in words, which identity is broken.
  */
+import type { CodeFate } from "./codes";
 import type { DuplicateResolution } from "./duplicates";
 import type { ImportAccounts, NormalizedRecord, RowOutcome } from "./types";
 
@@ -80,6 +81,23 @@ export function applyDuplicateResolution(
     pointsValid: a.pointsValid - resolution.pointsMergedAway,
     pointsMergedAway: a.pointsMergedAway + resolution.pointsMergedAway,
   };
+}
+
+/**
+ * Rows that lose their code (codes.ts) after they were added as valid: merged rows leave the valid
+ * rows for the merged ones, their points (if any) set aside; rejected rows move, with their points,
+ * to the rejected ones. `pointsOf` gives a row's points: 0 for the kinds that have codes.
+ */
+export function applyCodeFates(a: ImportAccounts, fates: readonly CodeFate[], pointsOf: (rowNumber: number) => number = () => 0): ImportAccounts {
+  let out = a;
+  for (const fate of fates) {
+    const points = pointsOf(fate.rowNumber);
+    out =
+      fate.fate === "merged"
+        ? { ...out, rowsValid: out.rowsValid - 1, rowsMerged: out.rowsMerged + 1, pointsValid: out.pointsValid - points, pointsMergedAway: out.pointsMergedAway + points }
+        : { ...out, rowsValid: out.rowsValid - 1, rowsRejected: out.rowsRejected + 1, pointsValid: out.pointsValid - points, pointsRejected: out.pointsRejected + points };
+  }
+  return out;
 }
 
 const ROW_FIELDS = ["rowsTotal", "rowsValid", "rowsRejected", "rowsMerged", "rowsIgnored"] as const;

@@ -3,7 +3,34 @@
  * review). Duplicates are exact on the normalised identity: Gmail dots, +tags and googlemail.com are
  * different keys here — those are *suggestions* for review, made by reconciliation, never merges.
  */
-import type { DuplicatePolicy, NormalizedRecord, RowOutcome } from "./types";
+import type { DuplicatePolicy, ImportKind, NormalizedRecord, RowOutcome } from "./types";
+
+/**
+ * The duplicate policy that applies to a kind of file, from the merchant's choice (undefined: none
+ * made). Decisions:
+ * - balances: any policy; `sum` by default.
+ * - tiers: `latest` (the row with the latest updated-at, then enrolled-at, then the last row of the
+ *   file) or `review`; `latest` by default. `sum` and `max` have no meaning for a tier name and are
+ *   refused with a message, not silently turned into something else.
+ * - history, referrals, coupons: no policy applies (events and coupons are never merged; referral
+ *   codes are settled by codes.ts). The choice is recorded as given (`sum` when none) and ignored.
+ */
+export function policyForKind(
+  kind: ImportKind,
+  requested: DuplicatePolicy | undefined,
+): { ok: true; policy: DuplicatePolicy } | { ok: false; message: string } {
+  if (kind !== "tiers") return { ok: true, policy: requested ?? "sum" };
+  if (requested === undefined) return { ok: true, policy: "latest" };
+  if (requested === "sum" || requested === "max") {
+    return {
+      ok: false,
+      message:
+        `The duplicate policy "${requested}" has no meaning for a tiers file: a tier name cannot be added up or compared. ` +
+        'Choose "latest" (the customer\'s last row in the file, or the one updated last, keeps its tier) or "review".',
+    };
+  }
+  return { ok: true, policy: requested };
+}
 
 /**
  * The key rows are grouped on: the first identity present of e-mail, phone, CPF, platform customer

@@ -4,6 +4,7 @@
  */
 import { getPreset } from "./presets";
 import {
+  IMPORT_KINDS,
   ImportFileError,
   TARGET_FIELDS,
   type ColumnMapping,
@@ -176,6 +177,11 @@ export const HEADER_SYNONYMS: Readonly<Record<TargetField, readonly string[]>> =
     "faixa",
     "nivel vip",
     "categoría",
+    "vip",
+    "vip status",
+    "tier level",
+    "nível de fidelidade",
+    "nivel de fidelidad",
   ],
   referralCode: [
     "referral code",
@@ -186,6 +192,10 @@ export const HEADER_SYNONYMS: Readonly<Record<TargetField, readonly string[]>> =
     "cupom de indicação",
     "código de referido",
     "código de referencia",
+    "referrer code",
+    "invite code",
+    "invitation code",
+    "código de invitación",
   ],
   marketingConsent: [
     "accepts marketing",
@@ -279,10 +289,84 @@ export const HEADER_SYNONYMS: Readonly<Record<TargetField, readonly string[]>> =
     "descripción",
     "acción",
   ],
+  // Coupon files only (the other kinds never read these three). Bare "code", "value", "amount"
+  // and their translations are read only in a coupon file (KIND_SYNONYMS).
+  couponCode: [
+    "coupon",
+    "coupon code",
+    "discount code",
+    "voucher",
+    "voucher code",
+    "reward code",
+    "cupom",
+    "código do cupom",
+    "código de cupom",
+    "cupom de desconto",
+    "código de desconto",
+    "cupón",
+    "código de cupón",
+    "código del cupón",
+    "cupón de descuento",
+    "código de descuento",
+  ],
+  couponValue: [
+    "coupon value",
+    "coupon amount",
+    "discount value",
+    "discount amount",
+    "reward value",
+    "valor do cupom",
+    "valor do desconto",
+    "valor de desconto",
+    "valor del cupón",
+    "valor del descuento",
+    "monto del descuento",
+    "importe del descuento",
+  ],
+  couponExpiresAt: [
+    "expires",
+    "expires at",
+    "expires on",
+    "expiry",
+    "expiry date",
+    "expiration",
+    "expiration date",
+    "valid until",
+    "validade",
+    "data de validade",
+    "válido até",
+    "vencimento",
+    "data de vencimento",
+    "expira",
+    "expira em",
+    "vence",
+    "vence em",
+    "vencimiento",
+    "fecha de vencimiento",
+    "expiración",
+    "fecha de expiración",
+    "válido hasta",
+  ],
 };
 
-/** Fields a balances file never reads. */
+/** Fields that only a history file reads. */
 const HISTORY_ONLY_FIELDS: ReadonlySet<TargetField> = new Set(["occurredAt", "reason"]);
+/** Fields that only a coupon file reads. */
+const COUPON_FIELDS: ReadonlySet<TargetField> = new Set(["couponCode", "couponValue", "couponExpiresAt"]);
+const IDENTITY_AND_NAME_FIELDS = ["email", "phone", "cpf", "platformCustomerId", "firstName", "lastName", "fullName"] as const satisfies readonly TargetField[];
+
+/**
+ * The fields each kind of file reads; a column of any other field stays in the raw data only.
+ * Tier, referral and coupon files carry no points: their points column, if any, is not read.
+ */
+export const KIND_FIELDS: Readonly<Record<ImportKind, readonly TargetField[]>> = {
+  balances: TARGET_FIELDS.filter((field) => !HISTORY_ONLY_FIELDS.has(field) && !COUPON_FIELDS.has(field)),
+  history: TARGET_FIELDS.filter((field) => !COUPON_FIELDS.has(field)),
+  // updatedAt / enrolledAt decide the `latest` duplicate policy, as in a balances file.
+  tiers: [...IDENTITY_AND_NAME_FIELDS, "tier", "enrolledAt", "updatedAt"],
+  referrals: [...IDENTITY_AND_NAME_FIELDS, "referralCode"],
+  coupons: [...IDENTITY_AND_NAME_FIELDS, "couponCode", "couponValue", "couponExpiresAt"],
+};
 
 /**
  * In a history file the points column is each event's signed change, never a balance: these replace
@@ -308,6 +392,25 @@ const HISTORY_POINTS_SYNONYMS = [
 ] as const;
 const HISTORY_DATE_SYNONYMS = ["created at", "created", "criado em", "creado el"] as const;
 
+/**
+ * Headers too bare to mean one field in every file, read only in the kind of file where they do:
+ * "Code" is the referral code of a referral file and the coupon code of a coupon file; "Value" or
+ * "Valor" is a coupon's value. Deliberately absent: "referral link" / "referral URL" (a link to the
+ * old provider, not a code: it cannot be carried) and bare "discount" (the code or the value?).
+ */
+const KIND_SYNONYMS: Readonly<Partial<Record<ImportKind, Readonly<Partial<Record<TargetField, readonly string[]>>>>>> = {
+  history: { points: HISTORY_POINTS_SYNONYMS, occurredAt: HISTORY_DATE_SYNONYMS },
+  referrals: { referralCode: ["code", "código", "indicação", "referido"] },
+  coupons: {
+    couponCode: ["code", "código"],
+    couponValue: ["value", "amount", "valor", "monto", "importe"],
+    couponExpiresAt: ["ends at", "end date", "data final", "fecha de fin", "fecha final"],
+  },
+};
+
+/** Fields whose shared synonyms a kind does not read: a history file's points are a change, not a balance. */
+const KIND_REPLACES: Readonly<Partial<Record<ImportKind, readonly TargetField[]>>> = { history: ["points"] };
+
 const SYNONYM_INDEX: ReadonlyMap<string, TargetField> = (() => {
   const index = new Map<string, TargetField>();
   for (const field of TARGET_FIELDS) {
@@ -316,13 +419,27 @@ const SYNONYM_INDEX: ReadonlyMap<string, TargetField> = (() => {
   return index;
 })();
 
-const HISTORY_SYNONYM_INDEX: ReadonlyMap<string, TargetField> = (() => {
-  const index = new Map<string, TargetField>();
-  for (const [key, field] of SYNONYM_INDEX) if (field !== "points") index.set(key, field);
-  for (const synonym of HISTORY_POINTS_SYNONYMS) index.set(headerKey(synonym), "points");
-  for (const synonym of HISTORY_DATE_SYNONYMS) index.set(headerKey(synonym), "occurredAt");
-  return index;
+/** The synonyms a kind of file reads: the shared ones of its fields, then its own (which win). */
+const KIND_SYNONYM_INDEX: Readonly<Record<ImportKind, ReadonlyMap<string, TargetField>>> = (() => {
+  const out = {} as Record<ImportKind, Map<string, TargetField>>;
+  for (const kind of IMPORT_KINDS) {
+    const fields = new Set(KIND_FIELDS[kind]);
+    const replaced = new Set(KIND_REPLACES[kind] ?? []);
+    const index = new Map<string, TargetField>();
+    for (const [key, field] of SYNONYM_INDEX) if (fields.has(field) && !replaced.has(field)) index.set(key, field);
+    for (const [field, synonyms] of Object.entries(KIND_SYNONYMS[kind] ?? {}) as [TargetField, readonly string[]][]) {
+      for (const synonym of synonyms) index.set(headerKey(synonym), field);
+    }
+    out[kind] = index;
+  }
+  return out;
 })();
+
+/** The field a header means in a file of this kind, by synonym alone, or null. */
+export function fieldForHeaderIn(kind: ImportKind, h: string): TargetField | null {
+  const index = KIND_SYNONYM_INDEX[kind];
+  return index.get(headerKey(h)) ?? index.get(headerKeyWithoutHints(h)) ?? null;
+}
 
 /** The field a header means by synonym alone, or null. */
 export function fieldForHeader(h: string): TargetField | null {
@@ -346,9 +463,12 @@ export interface HeaderMatch {
  * of preference, then synonyms, left to right. A column feeds one field at most and a field reads
  * one column. With repeated header names the first column wins and the repeats are listed.
  *
- * `kind` "history": the provider presets describe balance exports and are skipped; synonyms read the
+ * Each kind reads its own fields (KIND_FIELDS) and its own synonyms (KIND_SYNONYMS). `kind`
+ * "history": the provider presets describe balance exports and are skipped; synonyms read the
  * points column as the signed change (HISTORY_POINTS_SYNONYMS) and add the event's date and reason.
- * `kind` "balances" (the default) never maps the history-only fields.
+ * `kind` "balances" (the default) never maps the history-only or coupon fields; "tiers", "referrals"
+ * and "coupons" apply the preset's names of the fields they read (a Smile tiers file is `email`,
+ * `vip_tier`) and never map points.
  */
 export function matchHeaders(
   header: readonly string[],
@@ -356,8 +476,8 @@ export function matchHeaders(
   explicit?: Partial<Record<TargetField, string>>,
   kind: ImportKind = "balances",
 ): HeaderMatch {
-  const fields = kind === "history" ? TARGET_FIELDS : TARGET_FIELDS.filter((field) => !HISTORY_ONLY_FIELDS.has(field));
-  const synonyms = kind === "history" ? HISTORY_SYNONYM_INDEX : SYNONYM_INDEX;
+  const fields = KIND_FIELDS[kind];
+  const synonyms = KIND_SYNONYM_INDEX[kind];
   const mapping: ColumnMapping = {};
   const claimed = new Set<number>();
   const duplicates: string[] = [];
@@ -414,7 +534,7 @@ export function matchHeaders(
     header.forEach((h, index) => {
       if (!free(index)) return;
       const field = synonyms.get(keyOf(h));
-      if (field !== undefined && mapping[field] === undefined && (kind === "history" || !HISTORY_ONLY_FIELDS.has(field))) assign(field, index);
+      if (field !== undefined && mapping[field] === undefined) assign(field, index);
     });
   }
 
@@ -478,6 +598,61 @@ export function requireHistoryColumns(mapping: ColumnMapping, header: readonly s
     throw new ImportFileError(
       "NO_DATE_COLUMN",
       `No column holds the date of each event. Columns found: ${found}. Choose the column with the date the points changed.`,
+    );
+  }
+}
+
+function foundHeaders(header: readonly string[]): string {
+  return header.length === 0 ? "no headers at all" : header.map((h) => `"${h}"`).join(", ");
+}
+
+function requireIdentity(mapping: ColumnMapping, header: readonly string[]): void {
+  if (!IDENTITY_FIELDS.some((field) => mapping[field] !== undefined)) {
+    throw new ImportFileError(
+      "NO_IDENTITY_COLUMN",
+      `No column identifies the customer (e-mail, phone, CPF or customer id). Columns found: ${foundHeaders(header)}. ` +
+        "Choose the column that holds the customer's e-mail (or phone, CPF or customer id).",
+    );
+  }
+}
+
+/** A tiers file needs a column that identifies the customer and a column with each customer's tier. */
+export function requireTierColumns(mapping: ColumnMapping, header: readonly string[]): void {
+  requireIdentity(mapping, header);
+  if (mapping.tier === undefined) {
+    throw new ImportFileError(
+      "NO_TIER_COLUMN",
+      `No column holds the VIP tier. Columns found: ${foundHeaders(header)}. Choose the column with each customer's tier name.`,
+    );
+  }
+}
+
+/** A referrals file needs a column that identifies the customer and a column of referral codes. */
+export function requireReferralColumns(mapping: ColumnMapping, header: readonly string[]): void {
+  requireIdentity(mapping, header);
+  if (mapping.referralCode === undefined) {
+    throw new ImportFileError(
+      "NO_REFERRAL_CODE_COLUMN",
+      `No column holds the referral codes. Columns found: ${foundHeaders(header)}. Choose the column with each customer's referral code ` +
+        "(a referral link to the old provider is not a code and cannot be carried).",
+    );
+  }
+}
+
+/** A coupons file needs the customer, the coupon's code and its value; the expiry column is optional. */
+export function requireCouponColumns(mapping: ColumnMapping, header: readonly string[]): void {
+  requireIdentity(mapping, header);
+  if (mapping.couponCode === undefined) {
+    throw new ImportFileError(
+      "NO_COUPON_CODE_COLUMN",
+      `No column holds the coupon codes. Columns found: ${foundHeaders(header)}. Choose the column with each coupon's code.`,
+    );
+  }
+  if (mapping.couponValue === undefined) {
+    throw new ImportFileError(
+      "NO_COUPON_VALUE_COLUMN",
+      `No column holds the coupons' values. Columns found: ${foundHeaders(header)}. ` +
+        'Choose the column with each coupon\'s value, an amount ("15,00") or a percentage ("10%").',
     );
   }
 }

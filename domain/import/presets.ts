@@ -26,7 +26,12 @@ export const PRESETS: Readonly<Record<ProviderId, ProviderPreset>> = {
   // Documented: Smile's points import takes exactly two columns, `email` and `points`
   // (https://help.smile.io/en/articles/4036233-import-points-with-a-csv-file), and its VIP import a
   // tier column whose values must match the tier names exactly
-  // (https://help.smile.io/en/articles/4036327-change-customer-vip-tier). The customer fields
+  // (https://help.smile.io/en/articles/4036327-change-customer-vip-tier; its template's columns are
+  // exactly `email` and `vip_tier`, which is also what a tiers file — kind "tiers" — holds). The
+  // unused coupons of a customer are its reward fulfillments, documented with `code`, `expires_at`
+  // ("if empty, the code does not expire"), `used_at`, `customer_id` and a `name` such as
+  // "$5 off coupon" (https://dev.smile.io/api/resources/reward-fulfillments/reward-fulfillment-object);
+  // Smile documents no CSV of them, so a coupons file is assembled from that object. The customer fields
   // (first_name, last_name, email, state, date_of_birth, points_balance, referral_url, created_at,
   // updated_at) are the Customer object of https://dev.smile.io/api/resources/customers/customer-object;
   // the admin export ("Filter and export → Download results") writes them as title-case headers
@@ -44,9 +49,12 @@ export const PRESETS: Readonly<Record<ProviderId, ProviderPreset>> = {
       status: ["member status", "membership status"],
       enrolledAt: ["created_at", "created at"],
       updatedAt: ["updated_at", "updated at"],
+      couponCode: ["code"],
+      couponExpiresAt: ["expires_at", "expires at"],
     },
     notes: [
       "Smile writes birthdays without a year as year 1004 (for example 1004-05-27).",
+      "Smile's reward codes carry no value of their own, only a name such as \"$5 off coupon\": a coupons file needs a value column (15.00 or 10%) beside the code.",
       "Smile's referral links (referral_url) are links to Smile and do not work elsewhere; they are kept in the raw data only.",
       "The member status (member, candidate, disabled) is carried as the status. A column named just \"State\" is usually the address and is not read.",
     ],
@@ -104,6 +112,7 @@ export const PRESETS: Readonly<Record<ProviderId, ProviderPreset>> = {
     notes: [
       "Yotpo writes birthdays month first (MM/DD/YYYY); a birthday without a year (MM/DD) cannot be kept as a date and stays in the raw data only.",
       "\"Opted In\" is membership of the loyalty program, not marketing consent: it is carried as the status and never as consent.",
+      "The export's referral link points to Yotpo and is not a code: it is not carried as a referral code.",
     ],
     formatHints: { dateOrder: "mdy" },
   },

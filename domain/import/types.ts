@@ -61,6 +61,10 @@ export type ImportFileErrorCode =
   | "NO_IDENTITY_COLUMN"
   | "NO_POINTS_COLUMN"
   | "NO_DATE_COLUMN"
+  | "NO_TIER_COLUMN"
+  | "NO_REFERRAL_CODE_COLUMN"
+  | "NO_COUPON_CODE_COLUMN"
+  | "NO_COUPON_VALUE_COLUMN"
   | "TOO_LARGE"
   | "TRUNCATED_XLSX"
   | "XLSX_TOO_LARGE"
@@ -81,10 +85,16 @@ export class ImportFileError extends Error {
 // ------------------------------------------------- mapping and validation (domain/import/*.ts)
 
 /**
- * What a file holds: "balances" (one row a customer, the points they have) or "history" (one row an
- * event: customer, date, signed points change, reason; several rows a customer are normal).
+ * What a file holds:
+ * - "balances": one row a customer, the points they have;
+ * - "history": one row an event (customer, date, signed points change, reason); several rows a
+ *   customer are normal;
+ * - "tiers": one row a customer, the VIP tier they hold (Smile.io exports it as its own file);
+ * - "referrals": one row a customer, their referral code;
+ * - "coupons": one row an unused coupon (code, value, customer, expiry); a customer may hold several.
+ * Rows of the last three carry 0 points.
  */
-export const IMPORT_KINDS = ["balances", "history"] as const;
+export const IMPORT_KINDS = ["balances", "history", "tiers", "referrals", "coupons"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const PROVIDERS = ["smile", "loyaltylion", "yotpo", "rivo", "bon", "joy", "bonifiq", "generic"] as const;
@@ -111,6 +121,12 @@ export const TARGET_FIELDS = [
   "occurredAt",
   /** History files: why the points changed, as written. */
   "reason",
+  /** Coupon files: the unused coupon's code. */
+  "couponCode",
+  /** Coupon files: its value, money in the shop's currency ("15,00") or a percentage ("10%"). */
+  "couponValue",
+  /** Coupon files: the date it expires (empty: it never does). */
+  "couponExpiresAt",
 ] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
 
@@ -145,7 +161,23 @@ export type RejectCode =
   | "MISSING_DATE"
   | "AMBIGUOUS_DATE"
   | "MALFORMED_ROW"
-  | "DUPLICATE_FOR_REVIEW";
+  | "DUPLICATE_FOR_REVIEW"
+  /** Tier files: the tier cell is empty. */
+  | "MISSING_TIER"
+  /** Referral files: the code cell is empty, or holds something that cannot be a code (a link). */
+  | "MISSING_REFERRAL_CODE"
+  | "INVALID_REFERRAL_CODE"
+  /** Referral files: the code is another customer's, on an earlier row. */
+  | "DUPLICATE_REFERRAL_CODE"
+  /** Referral files: the customer already has another code, on an earlier row. */
+  | "CONFLICTING_REFERRAL_CODE"
+  /** Coupon files. */
+  | "MISSING_COUPON_CODE"
+  | "INVALID_COUPON_CODE"
+  | "MISSING_COUPON_VALUE"
+  | "INVALID_COUPON_VALUE"
+  /** Coupon files: the code is already on an earlier row. */
+  | "DUPLICATE_COUPON_CODE";
 
 export interface RejectReason {
   code: RejectCode;
@@ -165,7 +197,7 @@ export interface NormalizedRecord {
   platformCustomerRef: string | null;
   firstName: string | null;
   lastName: string | null;
-  points: number; // balances: integer ≥ 0; history: the event's signed change, never 0
+  points: number; // balances: integer ≥ 0; history: the event's signed change, never 0; tiers, referrals, coupons: 0
   pointsSpent: number | null;
   tier: string | null;
   referralCode: string | null;
@@ -178,6 +210,12 @@ export interface NormalizedRecord {
   occurredAt?: string | null;
   /** History files only: the event's reason, as written. */
   reason?: string | null;
+  /** Coupon files only: the code as written (trimmed). */
+  couponCode?: string | null;
+  /** Coupon files only: "15.00" (money, dot decimal, at least two decimals) or "10%" (percentage). */
+  couponValue?: string | null;
+  /** Coupon files only: YYYY-MM-DD, null when the coupon never expires. */
+  couponExpiresAt?: string | null;
   /** header → cell, exactly as read. */
   raw: Record<string, string>;
 }

@@ -114,7 +114,7 @@ function safeParseNumber(text: string, options: ValidationOptions): { ok: true; 
 }
 
 /** A date cell as ISO, or null when empty or unreadable. */
-function safeParseDate(text: string | null, options: ValidationOptions): string | null {
+export function safeParseDate(text: string | null, options: ValidationOptions): string | null {
   if (text === null) return null;
   try {
     const result = parseDate(text, options.dateOrder);
@@ -124,7 +124,7 @@ function safeParseDate(text: string | null, options: ValidationOptions): string 
   }
 }
 
-function quote(text: string): string {
+export function quote(text: string): string {
   const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
   return `"${shown}"`;
 }
@@ -358,4 +358,37 @@ export function validateRow(
     raw,
   };
   return { status: "valid", record };
+}
+
+/**
+ * A valid record of a file that carries no points (tiers, referrals, coupons): the identity and the
+ * names, every other field null and points 0; the caller sets the fields its kind reads.
+ */
+export function recordWithoutPoints(
+  rowNumber: number,
+  identity: RowIdentity,
+  names: { firstName: string | null; lastName: string | null },
+  raw: Record<string, string>,
+): NormalizedRecord {
+  return {
+    rowNumber,
+    email: identity.email,
+    emailNormalized: identity.emailNormalized,
+    phone: identity.phoneText,
+    phoneE164: identity.phoneE164,
+    cpf: identity.cpf,
+    platformCustomerRef: identity.platformCustomerRef,
+    firstName: names.firstName,
+    lastName: names.lastName,
+    points: 0,
+    pointsSpent: null,
+    tier: null,
+    referralCode: null,
+    marketingConsent: null,
+    birthday: null,
+    enrolledAt: null,
+    updatedAt: null,
+    status: null,
+    raw,
+  };
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import type { Prisma } from "@prisma/client";
 import {
+  IMPORT_KINDS,
   ImportFileError,
   type ColumnMapping,
   type DetectedFormat,
@@ -18,11 +19,30 @@ import {
 } from "~domain/import/types";
 import { detectFileFormat, readRows } from "~domain/import/read";
 import { getPreset } from "~domain/import/presets";
-import { matchHeaders, requireHistoryColumns, requireIdentityAndPoints } from "~domain/import/headers";
+import {
+  matchHeaders,
+  requireCouponColumns,
+  requireHistoryColumns,
+  requireIdentityAndPoints,
+  requireReferralColumns,
+  requireTierColumns,
+} from "~domain/import/headers";
 import { validateHistoryRow } from "~domain/import/history";
+import { validateTierRow } from "~domain/import/tiers";
+import { validateReferralRow } from "~domain/import/referrals";
+import { expiryCutoff, validateCouponRow } from "~domain/import/coupons";
+import { COUPON_CODE_RULES, REFERRAL_CODE_RULES, codeKey, resolveCodeClaims, type CodeFate, type CodeRow, type CodeRules } from "~domain/import/codes";
 import { validateRow } from "~domain/import/validate";
-import { RepeatedKeyFilter, identityKey, resolveDuplicateGroup } from "~domain/import/duplicates";
-import { addIgnored, addMalformed, addOutcome, applyDuplicateResolution, checkAccounts, emptyAccounts } from "~domain/import/accounts";
+import { RepeatedKeyFilter, identityKey, policyForKind, resolveDuplicateGroup } from "~domain/import/duplicates";
+import {
+  addIgnored,
+  addMalformed,
+  addOutcome,
+  applyCodeFates,
+  applyDuplicateResolution,
+  checkAccounts,
+  emptyAccounts,
+} from "~domain/import/accounts";
 import { transition, isMigrationState } from "~domain/migration-state";
 import prisma from "../../db.server";
 import { coreEnv } from "../../env.server";
@@ -34,7 +54,7 @@ export interface ImportInput {
   migrationId: string;
   provider: ProviderId;
   fileName: string;
-  /** What the file holds: balances (the default) or points history (events; never merged). */
+  /** What the file holds: balances (the default), points history (events; never merged), VIP tiers, referral codes or unused coupons. */
   kind?: ImportKind;
   /** The uploaded file on local disk (a temporary upload, or the CLI's path). */
   filePath: string;
@@ -46,6 +66,20 @@ export interface ImportInput {
   maxPoints?: number;
   /** ISO country for phones without a country code; the shop's country by default. */
   defaultCountry?: string;
+  /** The instant coupons' expiry is judged against in the summary; the wall clock by default. */
+  now?: Date;
+}
+
+/** Coupon files: how many coupons were staged, and how many of them had expired at `asOf`. */
+export interface CouponSummary {
+  /** Valid coupon rows staged (expired ones included: the merchant decides later to cancel or refund them). */
+  total: number;
+  /** Of those, expired before `asOf` (a coupon works through its expiry day). */
+  expired: number;
+  /** Of those, with no expiry date. */
+  withoutExpiry: number;
+  /** The UTC date the expiry was judged at (YYYY-MM-DD): an expiry before it is expired. */
+  asOf: string;
 }
 
 export interface ImportSummary extends ImportAccounts {
@@ -57,9 +91,14 @@ export interface ImportSummary extends ImportAccounts {
   format: Omit<DetectedFormat, "sample">;
   mapping: Partial<Record<TargetField, string>>;
   unmappedHeaders: string[];
-  /** Balances only: a history file's rows are never merged, whatever this says. */
+  /**
+   * Balances and tiers only (a tiers file: latest or review, policyForKind). History, referral and
+   * coupon files are never folded by a policy, whatever this says.
+   */
   duplicatePolicy: DuplicatePolicy;
   rejectReasons: Record<string, number>;
+  /** Coupon files only. */
+  coupons?: CouponSummary;
 }
 
 export type ImportOutcome =
@@ -78,14 +117,43 @@ const BATCH = 10_000;
 const DEFAULT_MAX_POINTS = 100_000_000;
 const CANDIDATES_PER_QUERY = 500;
 
+const CODES_PAGE = 10_000;
+
+interface KindRules {
+  /** Refuses the file (ImportFileError) when a column the kind needs is not mapped. */
+  requireColumns: typeof requireIdentityAndPoints;
+  validate: typeof validateRow;
+  /** Duplicate customers folded by the merchant's policy (policyForKind says which apply). */
+  resolvesDuplicates: boolean;
+  /** A code that must be unique in the file, settled by codes.ts once every row is staged. */
+  codes: { field: "referralCode" | "couponCode"; rules: CodeRules } | null;
+}
+
 /**
  * What differs between the kinds of file; everything else is one pipeline.
- * history: its own required columns and row rules, and no duplicate resolution (a customer's
- * several events are the point of the file).
+ * - history: its own required columns and row rules, and no duplicate resolution (a customer's
+ *   several events are the point of the file).
+ * - tiers: duplicates folded by the policy, latest or review only (policyForKind).
+ * - referrals: no policy; a code used twice is settled by REFERRAL_CODE_RULES (same customer:
+ *   merged; another customer: rejected; a second code of one customer: rejected).
+ * - coupons: no policy (a customer may hold several coupons); a code used twice is rejected.
  */
-const KINDS: Record<ImportKind, { requireColumns: typeof requireIdentityAndPoints; validate: typeof validateRow; resolvesDuplicates: boolean }> = {
-  balances: { requireColumns: requireIdentityAndPoints, validate: validateRow, resolvesDuplicates: true },
-  history: { requireColumns: requireHistoryColumns, validate: validateHistoryRow, resolvesDuplicates: false },
+const KINDS: Record<ImportKind, KindRules> = {
+  balances: { requireColumns: requireIdentityAndPoints, validate: validateRow, resolvesDuplicates: true, codes: null },
+  history: { requireColumns: requireHistoryColumns, validate: validateHistoryRow, resolvesDuplicates: false, codes: null },
+  tiers: { requireColumns: requireTierColumns, validate: validateTierRow, resolvesDuplicates: true, codes: null },
+  referrals: {
+    requireColumns: requireReferralColumns,
+    validate: validateReferralRow,
+    resolvesDuplicates: false,
+    codes: { field: "referralCode", rules: REFERRAL_CODE_RULES },
+  },
+  coupons: {
+    requireColumns: requireCouponColumns,
+    validate: validateCouponRow,
+    resolvesDuplicates: false,
+    codes: { field: "couponCode", rules: COUPON_CODE_RULES },
+  },
 };
 
 /**
@@ -102,6 +170,10 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
   transition(nextState, "validated"); // refuses an import into a migration past validation
   const kind = input.kind ?? "balances";
   const rules = KINDS[kind];
+  const chosenPolicy = policyForKind(kind, input.duplicatePolicy);
+  if (!chosenPolicy.ok) throw new ImportRefusedError(chosenPolicy.message);
+  const policy = chosenPolicy.policy;
+  const now = input.now ?? new Date();
 
   const size = (await fs.promises.stat(input.filePath)).size;
   if (size > coreEnv().IMPORT_MAX_BYTES) {
@@ -109,7 +181,7 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
   }
   const sha256 = await sha256OfFile(input.filePath);
   const existing = await prisma.importFile.findUnique({ where: { migrationId_sha256: { migrationId: migration.id, sha256 } } });
-  if (existing?.status === "staged") return { outcome: "already-imported", summary: await loadSummary(existing.id) };
+  if (existing?.status === "staged") return { outcome: "already-imported", summary: await loadSummary(existing.id, [], now) };
   if (existing) await discard(existing.id);
 
   let format: DetectedFormat;
@@ -133,7 +205,6 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
     throw error;
   }
 
-  const policy = input.duplicatePolicy ?? "sum";
   const storagePath = await keepUpload(input.shopId, sha256, input.fileName, input.filePath);
   const shop = await prisma.shop.findUniqueOrThrow({ where: { id: input.shopId } });
   const file = await prisma.importFile.create({
@@ -163,10 +234,11 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       rounding: input.rounding ?? "reject",
       maxPoints: input.maxPoints ?? DEFAULT_MAX_POINTS,
     };
-    const staged = await stageRows(file.id, input, format, mapping, options, rules.validate);
-    const accounts = rules.resolvesDuplicates
+    const staged = await stageRows(file.id, input, format, mapping, options, rules);
+    let accounts = rules.resolvesDuplicates
       ? await resolveDuplicates(file.id, policy, staged.accounts, staged.repeatedKeys)
       : staged.accounts;
+    if (rules.codes) accounts = await resolveCodes(file.id, rules.codes, accounts, staged.repeatedKeys, staged.repeatedCodes);
     await verifyAgainstDatabase(file.id, accounts);
     const broken = checkAccounts(accounts);
     if (broken.length) throw new Error(`import accounts do not add up: ${broken.join("; ")}`);
@@ -182,7 +254,7 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
     if (error instanceof ImportFileError) return rejected(error.code, error.message);
     throw error;
   }
-  return { outcome: "imported", summary: await loadSummary(file.id, unmapped) };
+  return { outcome: "imported", summary: await loadSummary(file.id, unmapped, now) };
 }
 
 function rejected(code: ImportFileErrorCode, message: string): ImportOutcome {
@@ -252,6 +324,9 @@ function recordRow(fileId: string, base: { shopId: string; migrationId: string }
     sourceUpdatedAt: r.updatedAt,
     occurredAt: r.occurredAt ?? null,
     reason: r.reason ?? null,
+    couponCode: r.couponCode ?? null,
+    couponValue: r.couponValue ?? null,
+    couponExpiresAt: r.couponExpiresAt ?? null,
     rawJson: JSON.stringify(r.raw),
   };
 }
@@ -262,10 +337,13 @@ async function stageRows(
   format: DetectedFormat,
   mapping: ColumnMapping,
   options: Parameters<typeof validateRow>[3],
-  validate: typeof validateRow,
-): Promise<{ accounts: ImportAccounts; repeatedKeys: string[] }> {
+  rules: KindRules,
+): Promise<{ accounts: ImportAccounts; repeatedKeys: string[]; repeatedCodes: string[] }> {
   let accounts = emptyAccounts();
   const keys = new RepeatedKeyFilter();
+  const codeField = rules.codes?.field;
+  // Only files with codes pay for a second filter.
+  const codes = codeField === undefined ? null : new RepeatedKeyFilter();
   const base = { shopId: input.shopId, migrationId: input.migrationId };
   let inBatch = 0;
   const writer = openRecordWriter();
@@ -291,11 +369,15 @@ async function stageRows(
         };
         accounts = addMalformed(accounts);
       } else {
-        outcome = validate(event.row, header, mapping, options);
+        outcome = rules.validate(event.row, header, mapping, options);
         accounts = addOutcome(accounts, outcome);
       }
       const row = recordRow(fileId, base, outcome);
       if (row.identityKey) keys.add(row.identityKey);
+      if (codes !== null && codeField !== undefined) {
+        const code = row[codeField];
+        if (code) codes.add(codeKey(code));
+      }
       writer.add(row);
       if (++inBatch >= BATCH) {
         await writer.flush();
@@ -309,7 +391,7 @@ async function stageRows(
   if (accounts.rowsTotal === accounts.rowsIgnored) {
     throw new ImportFileError("HEADER_ONLY", "The file has a header but no data rows.");
   }
-  return { accounts, repeatedKeys: keys.candidates() };
+  return { accounts, repeatedKeys: keys.candidates(), repeatedCodes: codes?.candidates() ?? [] };
 }
 
 /**
@@ -360,6 +442,80 @@ async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initia
     accounts = applyDuplicateResolution(accounts, records, resolution);
   }
   return accounts;
+}
+
+/**
+ * Settles the codes used more than once (codes.ts). `codeCandidates` are the code keys that may
+ * repeat and `identityCandidates` the customers that may (a customer carries one referral code):
+ * only rows among those can lose their code. The file's valid rows are walked once, in file order,
+ * through the (importFileId, rowNumber) index — code keys are compared without case, which no
+ * index of the table serves — and only when a code may repeat; otherwise the repeated customers
+ * are read through the (importFileId, identityKey) index.
+ */
+async function resolveCodes(
+  fileId: string,
+  codes: NonNullable<KindRules["codes"]>,
+  initial: ImportAccounts,
+  identityCandidates: readonly string[],
+  codeCandidates: readonly string[],
+): Promise<ImportAccounts> {
+  const customers = new Set(codes.rules.oneCodePerCustomer ? identityCandidates : []);
+  const codeKeys = new Set(codeCandidates);
+  if (customers.size === 0 && codeKeys.size === 0) return initial;
+
+  const select = { rowNumber: true, status: true, identityKey: true, referralCode: true, couponCode: true } as const;
+  type Row = { rowNumber: number; status: string; identityKey: string | null; referralCode: string | null; couponCode: string | null };
+  const rows: CodeRow[] = [];
+  const keep = (r: Row) => {
+    const code = r[codes.field];
+    if (r.status !== "valid" || code === null || r.identityKey === null) return;
+    if (codeKeys.has(codeKey(code)) || customers.has(r.identityKey)) rows.push({ rowNumber: r.rowNumber, identityKey: r.identityKey, code });
+  };
+  if (codeKeys.size > 0) {
+    let after = 0;
+    for (;;) {
+      const page = await prisma.loyaltyRecord.findMany({
+        where: { importFileId: fileId, rowNumber: { gt: after } },
+        orderBy: { rowNumber: "asc" },
+        take: CODES_PAGE,
+        select,
+      });
+      page.forEach(keep);
+      if (page.length < CODES_PAGE) break;
+      after = page[page.length - 1]!.rowNumber;
+    }
+  } else {
+    const keys = [...customers];
+    for (let i = 0; i < keys.length; i += CANDIDATES_PER_QUERY) {
+      const found = await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, identityKey: { in: keys.slice(i, i + CANDIDATES_PER_QUERY) } }, select });
+      found.forEach(keep);
+    }
+  }
+
+  const fates = resolveCodeClaims(rows, codes.rules);
+  await applyFates(fileId, fates);
+  return applyCodeFates(initial, fates);
+}
+
+async function applyFates(fileId: string, fates: readonly CodeFate[]) {
+  const mergedInto = new Map<number, number[]>();
+  const rejected: Extract<CodeFate, { fate: "rejected" }>[] = [];
+  for (const fate of fates) {
+    if (fate.fate === "merged") mergedInto.set(fate.into, [...(mergedInto.get(fate.into) ?? []), fate.rowNumber]);
+    else rejected.push(fate);
+  }
+  const updates = [
+    ...[...mergedInto].map(([into, rowNumbers]) =>
+      prisma.loyaltyRecord.updateMany({ where: { importFileId: fileId, rowNumber: { in: rowNumbers } }, data: { status: "merged", mergedIntoRow: into } }),
+    ),
+    ...rejected.map((fate) =>
+      prisma.loyaltyRecord.updateMany({
+        where: { importFileId: fileId, rowNumber: fate.rowNumber },
+        data: { status: "rejected", rejectCodes: fate.reason.code, rejectReason: fate.reason.message },
+      }),
+    ),
+  ];
+  for (let i = 0; i < updates.length; i += CANDIDATES_PER_QUERY) await prisma.$transaction(updates.slice(i, i + CANDIDATES_PER_QUERY));
 }
 
 function toNormalized(row: {
@@ -431,7 +587,8 @@ async function discard(fileId: string, error?: string) {
   }
 }
 
-export async function loadSummary(importFileId: string, unmappedHeaders: string[] = []): Promise<ImportSummary> {
+/** The import's summary; `now` judges the coupons' expiry (coupon files only). */
+export async function loadSummary(importFileId: string, unmappedHeaders: string[] = [], now: Date = new Date()): Promise<ImportSummary> {
   const f = await prisma.importFile.findUniqueOrThrow({ where: { id: importFileId } });
   const reasons = await prisma.loyaltyRecord.groupBy({ by: ["rejectCodes"], where: { importFileId, status: "rejected" }, _count: { _all: true } });
   const rejectReasons: Record<string, number> = {};
@@ -441,7 +598,7 @@ export async function loadSummary(importFileId: string, unmappedHeaders: string[
     fileName: f.fileName,
     sha256: f.sha256,
     provider: f.provider as ProviderId,
-    kind: f.kind === "history" ? "history" : "balances",
+    kind: (IMPORT_KINDS as readonly string[]).includes(f.kind) ? (f.kind as ImportKind) : "balances",
     format: JSON.parse(f.formatJson) as ImportSummary["format"],
     mapping: JSON.parse(f.mappingJson) as ImportSummary["mapping"],
     unmappedHeaders,
@@ -456,5 +613,16 @@ export async function loadSummary(importFileId: string, unmappedHeaders: string[
     pointsValid: Number(f.pointsValid),
     pointsRejected: Number(f.pointsRejected),
     pointsMergedAway: Number(f.pointsMergedAway),
+    ...(f.kind === "coupons" && { coupons: await couponSummary(importFileId, f.rowsValid, now) }),
   };
+}
+
+/** Counted in the database, by the rule of isCouponExpired (domain/import/coupons.ts). */
+async function couponSummary(importFileId: string, total: number, now: Date): Promise<CouponSummary> {
+  const asOf = expiryCutoff(now);
+  const [expired, withoutExpiry] = await Promise.all([
+    prisma.loyaltyRecord.count({ where: { importFileId, status: "valid", couponExpiresAt: { lt: asOf } } }),
+    prisma.loyaltyRecord.count({ where: { importFileId, status: "valid", couponExpiresAt: null } }),
+  ]);
+  return { total, expired, withoutExpiry, asOf };
 }

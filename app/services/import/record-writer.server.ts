@@ -56,6 +56,9 @@ const COLUMNS = [
   ["sourceUpdatedAt", "text"],
   ["occurredAt", "text"],
   ["reason", "text"],
+  ["couponCode", "text"],
+  ["couponValue", "text"],
+  ["couponExpiresAt", "text"],
   ["rawJson", "text"],
   ["createdAt", "timestamp"],
 ] as const satisfies readonly (readonly [keyof StagedRow, string])[];
