@@ -57,7 +57,8 @@ export function splitName(name: unknown): { firstName: string | null; lastName: 
 export function parseLinkHeader(header: string | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!header) return out;
-  const re = /<([^>]*)>((?:\s*;\s*[^;,]+)*)/g;
+  // `<url>` then `; name=value` parameters, values quoted (commas allowed inside) or bare.
+  const re = /<([^>]*)>((?:\s*;\s*[^;,"=\s]+\s*(?:=\s*(?:"[^"]*"|[^;,]*))?)*)/g;
   for (let m = re.exec(header); m; m = re.exec(header)) {
     const url = m[1] ?? "";
     const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(m[2] ?? "");
