@@ -153,7 +153,11 @@ export class NuvemshopClient implements PlatformClient {
    * optionally `updated_at_min`, one pass per value of `passParam`. Uses the `Link` header's rel="next" to
    * know whether more follows, and `X-Total-Count` for the total. Ids must come in ascending order (they do:
    * the walk depends on it, so an answer that breaks it fails loudly instead of skipping records).
-   * `mode` does not matter: Nuvemshop has no bulk export, every mode pages.
+   * `mode` does not matter: Nuvemshop has no bulk export, every mode pages. `total` is what was streamed
+   * plus what is left in the current pass: exact for customers, a lower bound for orders until the last pass.
+   * A list answering 404 (no records) or, for a pass, 422 (a filter value the API does not know) is empty.
+   * A record changed during a long pull may show up in two passes (consumers upsert by id) or be missed by
+   * this pull (its `updated_at` moved, so the next incremental sync picks it up).
    */
   private async *stream<T extends { platformId: string }>(
     path: string,

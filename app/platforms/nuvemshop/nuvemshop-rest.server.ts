@@ -23,7 +23,7 @@ export interface NuvemshopRestOptions {
   userAgent: string;
   /** Tries per request, the first included (default 6). */
   maxAttempts?: number;
-  /** First retry delay after a 5xx / network error, doubled each time, with jitter (default 500 ms). */
+  /** First retry delay after a 5xx / network error / 429, doubled each time, jittered to 50–100 % (default 500 ms). */
   baseDelayMs?: number;
   /** Longest single backoff (default 30 s). */
   maxDelayMs?: number;
@@ -94,7 +94,7 @@ export class RateLimitPacer {
   delayMs(now: number): number {
     const estimate = this.estimatedRemaining(now);
     if (estimate === null) return 0;
-    const need = Math.max(1, Math.min(this.reserve, Math.floor(this.limit / 10))) + 1;
+    const need = Math.max(0, Math.min(this.reserve, Math.floor(this.limit / 10))) + 1;
     if (estimate >= need) return 0;
     // No leak rate known yet (the bucket was never seen filling): wait a typical drop and look again.
     if (!this.leakPerMs) return 1000;
