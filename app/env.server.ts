@@ -42,6 +42,10 @@ const shopifyFields = {
    * platform client at the local emulator. Never allowed in production.
    */
   SHOPIFY_ADMIN_API_ORIGIN: z.string().url().optional(),
+  /** The same for Nuvemshop: replaces https://api.tiendanube.com. Never allowed in production. */
+  NUVEMSHOP_API_ORIGIN: z.string().url().optional(),
+  /** Nuvemshop requires a User-Agent naming the app and a contact. */
+  NUVEMSHOP_USER_AGENT: z.string().min(3).default("Carryover (support@carryover.app)"),
   /**
    * Local demo mode: every admin request is treated as this shop's admin, without Shopify's
    * session token (no local browser has one). Refused in production.
@@ -53,7 +57,7 @@ const shopifyFields = {
 };
 
 function refuseLocalModesInProduction(
-  env: { NODE_ENV: string; CARRYOVER_DEMO_SHOP?: string; SHOPIFY_ADMIN_API_ORIGIN?: string },
+  env: { NODE_ENV: string; CARRYOVER_DEMO_SHOP?: string; SHOPIFY_ADMIN_API_ORIGIN?: string; NUVEMSHOP_API_ORIGIN?: string },
   ctx: z.RefinementCtx,
 ) {
   if (env.NODE_ENV !== "production") return;
@@ -62,6 +66,9 @@ function refuseLocalModesInProduction(
   }
   if (env.SHOPIFY_ADMIN_API_ORIGIN) {
     ctx.addIssue({ code: "custom", path: ["SHOPIFY_ADMIN_API_ORIGIN"], message: "an Admin API override is refused when NODE_ENV=production" });
+  }
+  if (env.NUVEMSHOP_API_ORIGIN) {
+    ctx.addIssue({ code: "custom", path: ["NUVEMSHOP_API_ORIGIN"], message: "a Nuvemshop API override is refused when NODE_ENV=production" });
   }
 }
 

@@ -1,16 +1,19 @@
 import { Session } from "@shopify/shopify-api";
 import type { Shop } from "@prisma/client";
 import { sessionStorage } from "../shopify.server";
-import { recordInstall } from "./shops.server";
+import { offlineSessionId } from "../platforms/platform-client.server";
+import { recordInstall, type Platform } from "./shops.server";
 
 /**
  * Stores an offline access token (sealed by the session storage) and records the install. Used
- * where a token arrives outside Shopify's OAuth flow: the local demo shop, and tests.
+ * where a token arrives outside Shopify's OAuth flow: the local demo shop, tests, and (until its OAuth
+ * lands) a Nuvemshop store, whose id is its `domain`.
  */
-export async function storeOfflineInstall(input: { domain: string; accessToken: string; scope: string }): Promise<Shop> {
+export async function storeOfflineInstall(input: { platform?: Platform; domain: string; accessToken: string; scope: string }): Promise<Shop> {
+  const platform = input.platform ?? "shopify";
   await sessionStorage.storeSession(
     new Session({
-      id: `offline_${input.domain}`,
+      id: offlineSessionId(platform, input.domain),
       shop: input.domain,
       state: "offline",
       isOnline: false,
@@ -18,5 +21,5 @@ export async function storeOfflineInstall(input: { domain: string; accessToken: 
       accessToken: input.accessToken,
     }),
   );
-  return recordInstall({ platform: "shopify", domain: input.domain });
+  return recordInstall({ platform, domain: input.domain });
 }
