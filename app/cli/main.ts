@@ -22,6 +22,7 @@ const USAGE = `Usage:
                        [--max-points N] [--country BR] [--platform shopify|nuvemshop]
                        [--encoding utf-8|utf-8-bom|windows-1252|iso-8859-1] [--delimiter ','|';'|tab]
                        [--decimal dot|comma] [--date-order dmy|mdy] [--rejected-csv <path>] [--json]
+                       [--now <ISO date> (coupons: the date expiry is judged at; today by default)]
 ${RECONCILE_USAGE}`;
 
 class UsageError extends Error {}
@@ -59,6 +60,11 @@ const ImportOptions = z.object({
   decimal: z.enum(["dot", "comma"]).optional(),
   "date-order": z.enum(["dmy", "mdy"]).optional(),
   "rejected-csv": z.string().optional(),
+  now: z
+    .string()
+    .refine((text) => !Number.isNaN(Date.parse(text)), "must be an ISO date like 2025-06-15")
+    .transform((text) => new Date(text))
+    .optional(),
   json: z.boolean().default(false),
 });
 
@@ -100,6 +106,7 @@ async function importCommand(argv: string[]): Promise<number> {
     rounding: o.rounding,
     maxPoints: o["max-points"],
     defaultCountry: o.country,
+    now: o.now,
   });
 
   if (result.outcome === "file-rejected") {

@@ -164,7 +164,7 @@ describe("npx carryover import --kind history", () => {
   });
 
   it("refuses an unknown kind with a usage message", () => {
-    const r = spawnSync(process.execPath, ["cli/carryover.mjs", "import", "--shop", "x.myshopify.com", "--provider", "smile", "--kind", "tiers", "--file", FIXTURE], {
+    const r = spawnSync(process.execPath, ["cli/carryover.mjs", "import", "--shop", "x.myshopify.com", "--provider", "smile", "--kind", "vouchers", "--file", FIXTURE], {
       encoding: "utf8",
       env: process.env,
     });
