@@ -41,11 +41,17 @@ describe("ShopifyClient against the Admin API emulator", () => {
     await fetch(`${emulator.url}/_emulator/throttle`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ currentlyAvailable: 0, restoreRate: 100 }),
+      // A slow refill (the 2-point query fits again only after 200 ms) so the next request is surely throttled.
+      body: JSON.stringify({ currentlyAvailable: 0, restoreRate: 10 }),
     });
     const sleeps: number[] = [];
     expect(await client(accessToken, sleeps).storeCounts()).toEqual({ customers: 12_345, orders: 321 });
     expect(sleeps.length).toBeGreaterThan(0);
+    await fetch(`${emulator.url}/_emulator/throttle`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ currentlyAvailable: 2000, restoreRate: 100 }),
+    });
   });
 
   it("tracks the bucket from extensions.cost and waits before a query that would not fit", async () => {

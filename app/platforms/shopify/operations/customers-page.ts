@@ -1,8 +1,8 @@
 import { CUSTOMER_FIELDS, CUSTOMER_NODE_COST, type CustomerNode } from "./customer-fields";
 
-/** Shopify's page maximum; its requested cost, 2 + 250 × 3 + 1 (pageInfo) = 753, fits the 1,000-point single-query limit. */
+/** Shopify's page maximum; its requested cost, 2 + 250 × 3 = 752, fits the 1,000-point single-query limit. */
 export const CUSTOMERS_PAGE_SIZE = 250;
-export const CUSTOMERS_PAGE_COST = 2 + CUSTOMERS_PAGE_SIZE * CUSTOMER_NODE_COST + 1;
+export const CUSTOMERS_PAGE_COST = 2 + CUSTOMERS_PAGE_SIZE * CUSTOMER_NODE_COST;
 
 export const CUSTOMERS_PAGE_QUERY = /* GraphQL */ `
   query CustomersPage($first: Int!, $after: String, $query: String) {
