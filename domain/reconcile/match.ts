@@ -23,9 +23,12 @@
  * customer are two choices, and apply adds them up), but it still counts as a claim on that customer, so
  * an automatic match to the same customer becomes a conflict.
  *
- * Cost: one pass over the customers to build Maps keyed by the normalised values, one pass over the
- * records with at most four Map lookups each, and one more pass to settle customers claimed twice.
- * Outcomes do not depend on the order of the customers (candidates are sorted by platform id).
+ * Cost: one pass over the customers to build Maps keyed by the normalised values (platform ids only
+ * for those some record or decision asks for), one pass over the records with at most four Map lookups
+ * each, and one pass over typed arrays to settle customers claimed twice. Outcomes do not depend on
+ * the order of the customers (candidates are sorted by platform id). Platform ids are unique in the
+ * snapshot (PlatformCustomer is unique on shop and platformId); an id listed twice still shows as one
+ * candidate, but its two entries would count claims apart.
  */
 import { shopifyGid } from "../identity";
 import type { Candidate, MatchKey, MatchOptions, Platform, ReconcileCustomer, ReconcileRecord, RecordOutcome, ReviewDecisionInput } from "./types";
@@ -95,35 +98,26 @@ interface CustomerIndex {
   byEmail: Map<string, Slot>;
   byPhone: Map<string, Slot>;
   byCpf: Map<string, Slot>;
-  byPlatformId: Map<string, Slot>;
   /** emailVariantKey → customers whose variant key differs from their e-mail (the others are in byEmail). */
   byEmailVariant: Map<string, Slot>;
-  /** For each customer, the first customer index with the same platform id (claims are counted there). */
-  canonical: Int32Array;
+  /** Only the platform ids some record or review decision asks for. */
+  byPlatformId: Map<string, Slot>;
 }
 
-function indexCustomers(customers: readonly ReconcileCustomer[]): CustomerIndex {
-  const index: CustomerIndex = {
-    customers,
-    byEmail: new Map(),
-    byPhone: new Map(),
-    byCpf: new Map(),
-    byPlatformId: new Map(),
-    byEmailVariant: new Map(),
-    canonical: new Int32Array(customers.length),
-  };
+function indexCustomers(customers: readonly ReconcileCustomer[], wantedPlatformIds: ReadonlySet<string>): CustomerIndex {
+  const index: CustomerIndex = { customers, byEmail: new Map(), byPhone: new Map(), byCpf: new Map(), byEmailVariant: new Map(), byPlatformId: new Map() };
+  const byId = wantedPlatformIds.size > 0;
   for (let i = 0; i < customers.length; i++) {
     const c = customers[i]!;
-    const first = index.byPlatformId.get(c.platformId);
-    index.canonical[i] = first === undefined ? i : typeof first === "number" ? first : first[0]!;
-    addTo(index.byPlatformId, c.platformId, i);
-    if (c.emailNormalized !== null) {
-      addTo(index.byEmail, c.emailNormalized, i);
-      const variant = emailVariantKey(c.emailNormalized);
-      if (variant !== c.emailNormalized) addTo(index.byEmailVariant, variant, i);
+    const email = c.emailNormalized;
+    if (email !== null) {
+      addTo(index.byEmail, email, i);
+      const variant = emailVariantKey(email);
+      if (variant !== email) addTo(index.byEmailVariant, variant, i);
     }
     if (c.phoneE164 !== null) addTo(index.byPhone, c.phoneE164, i);
     if (c.cpf !== null) addTo(index.byCpf, c.cpf, i);
+    if (byId && wantedPlatformIds.has(c.platformId)) addTo(index.byPlatformId, c.platformId, i);
   }
   return index;
 }
@@ -154,11 +148,11 @@ interface AutoResult {
 
 function decideOnKey(index: CustomerIndex, record: ReconcileRecord, slot: Slot, key: MatchKey): AutoResult {
   if (typeof slot === "number") {
-    return { outcome: matched(record, index.customers[slot]!.platformId, key), customer: index.canonical[slot]! };
+    return { outcome: matched(record, index.customers[slot]!.platformId, key), customer: slot };
   }
   const candidates = candidatesOf(index, [slot], key);
   if (candidates.length === 1) {
-    return { outcome: matched(record, candidates[0]!.platformId, key), customer: index.canonical[slot[0]!]! };
+    return { outcome: matched(record, candidates[0]!.platformId, key), customer: slot[0]! };
   }
   return {
     outcome: conflict(record, `${candidates.length} customers of the new store share this ${KEY_WORDS[key]}`, candidates),
@@ -178,7 +172,7 @@ function unmatched(record: ReconcileRecord, cls: "pending" | "rejected", reason:
   return { recordId: record.id, class: cls, platformCustomerId: null, matchedBy: null, reason, candidates: [], points: record.points };
 }
 
-function autoMatch(index: CustomerIndex, record: ReconcileRecord, options: MatchOptions): AutoResult {
+function autoMatch(index: CustomerIndex, record: ReconcileRecord, idKey: string | null): AutoResult {
   const email = record.emailNormalized;
   if (email !== null) {
     const slot = index.byEmail.get(email);
@@ -192,7 +186,6 @@ function autoMatch(index: CustomerIndex, record: ReconcileRecord, options: Match
     const slot = index.byCpf.get(record.cpf);
     if (slot !== undefined) return decideOnKey(index, record, slot, "cpf");
   }
-  const idKey = options.matchByPlatformId ? platformIdKey(record.platformCustomerRef, options.platform) : null;
   if (idKey !== null) {
     const slot = index.byPlatformId.get(idKey);
     if (slot !== undefined) return decideOnKey(index, record, slot, "platform_id");
@@ -238,21 +231,28 @@ export function matchRecords(
   decisions: readonly ReviewDecisionInput[],
   options: MatchOptions,
 ): RecordOutcome[] {
-  const index = indexCustomers(customers);
   const decisionOf = new Map<string, ReviewDecisionInput>();
-  for (const d of decisions) decisionOf.set(d.recordId, d);
+  const wantedPlatformIds = new Set<string>();
+  for (const d of decisions) {
+    decisionOf.set(d.recordId, d);
+    if (d.decision === "match" && d.platformCustomerId !== null) wantedPlatformIds.add(d.platformCustomerId);
+  }
+  const idKeys: (string | null)[] | null = options.matchByPlatformId ? records.map((r) => platformIdKey(r.platformCustomerRef, options.platform)) : null;
+  if (idKeys) for (const key of idKeys) if (key !== null) wantedPlatformIds.add(key);
+  const index = indexCustomers(customers, wantedPlatformIds);
+  const idKeyOf = (r: number) => (idKeys === null ? null : idKeys[r]!);
 
   const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
-  /** Customer (canonical index) each record claims, -1 for none; claims per customer; hand-made matches. */
+  /** Customer (index) each record claims, -1 for none; claims per customer; hand-made matches. */
   const claim = new Int32Array(records.length).fill(-1);
   const claims = new Int32Array(customers.length);
   const byReview = new Uint8Array(records.length);
 
   for (let r = 0; r < records.length; r++) {
     const record = records[r]!;
-    const decision = decisionOf.get(record.id);
+    const decision = decisionOf.size === 0 ? undefined : decisionOf.get(record.id);
     if (decision === undefined) {
-      const auto = autoMatch(index, record, options);
+      const auto = autoMatch(index, record, idKeyOf(r));
       outcomes[r] = auto.outcome;
       if (auto.customer >= 0) {
         claim[r] = auto.customer;
@@ -268,9 +268,9 @@ export function matchRecords(
       const slot = chosen === null ? undefined : index.byPlatformId.get(chosen);
       if (chosen === null || slot === undefined) {
         const reason = chosen === null ? REASONS.reviewChoseNobody : REASONS.chosenCustomerGone;
-        outcomes[r] = conflict(record, reason, autoCandidates(autoMatch(index, record, options)));
+        outcomes[r] = conflict(record, reason, autoCandidates(autoMatch(index, record, idKeyOf(r))));
       } else {
-        const customer = index.canonical[typeof slot === "number" ? slot : slot[0]!]!;
+        const customer = typeof slot === "number" ? slot : slot[0]!;
         outcomes[r] = matched(record, chosen, "review");
         claim[r] = customer;
         claims[customer]!++;
