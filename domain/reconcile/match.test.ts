@@ -311,3 +311,14 @@ describe("matchRecords properties", () => {
     );
   });
 });
+
+describe("matchRecords: many records on one customer", () => {
+  it("names three of the others and counts the rest, in linear time", () => {
+    const shop = cust("gid://shopify/Customer/1", { emailNormalized: "loja@x.com" });
+    const records = Array.from({ length: 20_000 }, (_, i) => rec(`r${i}`, { emailNormalized: "loja@x.com" }, `f.csv row ${i + 2}`));
+    const outcomes = matchRecords(records, [shop], [], SHOPIFY);
+    expect(outcomes[0]!.reason).toBe("20000 records match this customer (also f.csv row 3, f.csv row 4, f.csv row 5 and 19996 more)");
+    expect(outcomes[5]!.reason).toBe("20000 records match this customer (also f.csv row 2, f.csv row 3, f.csv row 4 and 19996 more)");
+    expect(outcomes.every((o) => o.class === "conflict")).toBe(true);
+  });
+});

@@ -216,9 +216,15 @@ function autoCandidates(result: AutoResult): Candidate[] {
   return o.candidates;
 }
 
-function otherRecordsPhrase(others: readonly string[]): string {
-  const shown = others.slice(0, 3).join(", ");
-  return others.length > 3 ? `${shown} and ${others.length - 3} more` : shown;
+/** "also a.csv row 2, b.csv row 9 and 4 more": the other claimants of a customer, the first three named. */
+function otherRecordsPhrase(records: readonly ReconcileRecord[], claimants: readonly number[], self: number): string {
+  const named: string[] = [];
+  for (const r of claimants) {
+    if (named.length === 3) break;
+    if (r !== self) named.push(records[r]!.rowRef);
+  }
+  const more = claimants.length - 1 - named.length;
+  return `also ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }
 
 /**
@@ -238,7 +244,9 @@ export function matchRecords(
     if (d.decision === "match" && d.platformCustomerId !== null) wantedPlatformIds.add(d.platformCustomerId);
   }
   const idKeys: (string | null)[] | null = options.matchByPlatformId ? records.map((r) => platformIdKey(r.platformCustomerRef, options.platform)) : null;
-  if (idKeys) for (const key of idKeys) if (key !== null) wantedPlatformIds.add(key);
+  for (const key of idKeys ?? []) {
+    if (key !== null) wantedPlatformIds.add(key);
+  }
   const index = indexCustomers(customers, wantedPlatformIds);
   const idKeyOf = (r: number) => (idKeys === null ? null : idKeys[r]!);
 
@@ -291,8 +299,7 @@ export function matchRecords(
     for (const r of list) {
       if (byReview[r] === 1) continue;
       const outcome = outcomes[r]!;
-      const others = list.filter((o) => o !== r).map((o) => records[o]!.rowRef);
-      const reason = `${list.length} records match this customer (also ${otherRecordsPhrase(others)})`;
+      const reason = `${list.length} records match this customer (${otherRecordsPhrase(records, list, r)})`;
       outcomes[r] = conflict(records[r]!, reason, [{ platformId: outcome.platformCustomerId!, key: outcome.matchedBy as MatchKey }]);
     }
   }
