@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { normalizeEmail } from "../identity";
 import { emailVariantKey, matchRecords, platformIdKey, REASONS } from "./match";
 import { cust, customersArb, decisionsArb, rec, recordsArb } from "./test-support";
 import type { MatchOptions, ReconcileCustomer, ReconcileRecord, RecordOutcome } from "./types";
@@ -63,6 +64,11 @@ describe("matchRecords: keys in order, the first key that finds customers decide
     expect(one(rec("1", { cpf: "11144477735" }), [ana, bia])).toMatchObject({ class: "matched", platformCustomerId: ana.platformId, matchedBy: "cpf" });
     expect(one(rec("1", { platformCustomerRef: "2" }), [ana, bia], SHOPIFY_IDS)).toMatchObject({ class: "matched", platformCustomerId: bia.platformId, matchedBy: "platform_id" });
     expect(one(rec("1", { platformCustomerRef: "55" }), [cust("55")], NUVEM_IDS)).toMatchObject({ class: "matched", platformCustomerId: "55", matchedBy: "platform_id" });
+  });
+
+  it("matches e-mails normalised by normalizeEmail whatever their case, spaces or Unicode composition", () => {
+    const jose = cust("55", { emailNormalized: normalizeEmail(" JOSE\u0301@Exemplo.com.br") });
+    expect(one(rec("1", { emailNormalized: normalizeEmail("jos\u00e9@exemplo.COM.BR ") }), [jose])).toMatchObject({ class: "matched", matchedBy: "email" });
   });
 
   it("ignores the old customer id when the customer base was not migrated with ids", () => {
