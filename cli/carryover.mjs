@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const demoEnv = path.join(root, ".carryover/demo/carryover.env");
 if (!process.env.DATABASE_URL && fs.existsSync(demoEnv)) {
+  delete process.env.DATABASE_URL; // an empty value would shadow the file's
   process.loadEnvFile(demoEnv);
   process.stderr.write(`carryover: using the local demo (${path.relative(process.cwd(), demoEnv)}); set DATABASE_URL to work elsewhere\n`);
 }

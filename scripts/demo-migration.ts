@@ -29,7 +29,16 @@ const shop = await prisma.shop.findFirstOrThrow({ where: { platform: "shopify", 
 const migration =
   (await prisma.migration.findFirst({ where: { shopId: shop.id, name: MIGRATION_NAME } })) ??
   (await prisma.migration.create({
-    data: { shopId: shop.id, name: MIGRATION_NAME, oldProvider: "smile", oldPlatform: "shopify", cutoverAt: new Date("2026-10-01T00:00:00Z") },
+    data: {
+      shopId: shop.id,
+      name: MIGRATION_NAME,
+      oldProvider: "smile",
+      oldPlatform: "shopify",
+      cutoverAt: new Date("2026-10-01T00:00:00Z"),
+      // The store kept its platform and changed loyalty provider; the old program's export is from the
+      // end of August, so September's orders earn their points retroactively (1 point per R$ 1).
+      settingsJson: JSON.stringify({ retroactive: { pointsPerCurrencyUnit: 1, from: "2026-09-01T00:00:00Z", to: "2026-10-01T00:00:00Z" } }),
+    },
   }));
 
 const file = path.resolve(values["data-dir"]!, "smile-export.csv");

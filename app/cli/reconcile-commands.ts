@@ -93,7 +93,33 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
 }
 
 function printPreview(migrationId: string, reconciliationId: string, r: Preview, notes: string[]) {
-  console.log(`Preview of migration ${migrationId} (reconciliation ${reconciliationId}); nothing was written to the ledger.`);
-  for (const note of notes) console.log(`  note: ${note}`);
-  console.log(JSON.stringify(r, null, 2));
+  const n = (x: number) => x.toLocaleString("en");
+  const row = (label: string, members: number, points: number) => `  ${label.padEnd(34)} ${n(members).padStart(10)} ${n(points).padStart(14)}`;
+  const lines = [
+    `Preview of migration ${migrationId} (reconciliation ${reconciliationId}): nothing was written to the ledger.`,
+    ...notes.map((note) => `  note: ${note}`),
+    "",
+    `  ${"".padEnd(34)} ${"records".padStart(10)} ${"points".padStart(14)}`,
+    row("matched to a customer", r.members.matched, r.points.matched),
+    row("pending (no account yet)", r.members.pending, r.points.pending),
+    row("conflict (needs review)", r.members.conflict, r.points.conflict),
+    row("rejected at import", r.members.rejectedAtImport, r.points.rejected.atImport),
+    row("merged away by the duplicate policy", 0, r.points.rejected.mergedAway),
+    row("rejected in review", r.members.rejectedInReview, r.points.rejected.inReview),
+    `  ${"points in the file".padEnd(34)} ${"".padStart(10)} ${n(r.points.inFile).padStart(14)}  = matched + pending + conflict + rejected`,
+    "",
+    `  orders of the new store: ${n(r.orders.total)}; ${n(r.orders.alreadyMigrated)} already in the imported balance, ${n(r.orders.ignored)} earn nothing in the migration`,
+    ...Object.entries(r.orders.byOutcome)
+      .filter(([, count]) => count > 0)
+      .map(([outcome, count]) => `    ${outcome.replace(/_/g, " ")}: ${n(count)}`),
+    `  retroactive points: ${n(r.retroactive.points)} on ${n(r.retroactive.orders)} orders of ${n(r.retroactive.customers)} customers`,
+  ];
+  if (r.conflicts.total > 0) {
+    lines.push("", `  conflicts to review: ${n(r.conflicts.total)}${r.conflicts.total > r.conflicts.shown.length ? ` (first ${r.conflicts.shown.length} below)` : ""}`);
+    for (const c of r.conflicts.shown.slice(0, 20)) {
+      lines.push(`    record ${c.recordId}, ${n(c.points)} points: ${c.reason ?? "conflict"} — ${c.candidates.map((x) => `${x.platformId} (${x.key})`).join(", ")}`);
+    }
+    if (r.conflicts.shown.length > 20) lines.push(`    … --json lists ${r.conflicts.shown.length}`);
+  }
+  console.log(lines.join("\n"));
 }
