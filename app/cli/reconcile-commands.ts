@@ -7,11 +7,14 @@ import prisma from "../db.server";
 import { jobHandlers } from "../jobs/handlers.server";
 import { JobRunner } from "../jobs/runner.server";
 import { reconcileMigration } from "../services/reconcile/reconcile.server";
+import { decideRecord, reviewQueue, withdrawDecision } from "../services/reconcile/review.server";
 import { jobProgress, requestSync } from "../services/sync/sync-requests.server";
 import { findShop } from "../services/shops.server";
 
 export const RECONCILE_USAGE = `  npx carryover sync --shop <domain> [--platform shopify|nuvemshop] [--full] [--json]
-  npx carryover reconcile --migration <id> [--no-sync] [--full-sync] [--json]`;
+  npx carryover reconcile --migration <id> [--no-sync] [--full-sync] [--json]
+  npx carryover review --migration <id> [--json]                    (lists the conflicts to review)
+  npx carryover review --migration <id> --record <id> --match <customer id> | --pending | --reject | --withdraw [--note <text>]`;
 
 export class CliUsageError extends Error {}
 
@@ -90,6 +93,54 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
   if (o.json) console.log(JSON.stringify({ outcome: "reconciled", migrationId: migration.id, reconciliationId: result.reconciliationId, reused: result.reused, notes: result.notes, ...result.report }));
   else printPreview(migration.id, result.reconciliationId, result.report, result.notes);
   return 0;
+}
+
+export async function reviewCommand(argv: string[]): Promise<number> {
+  const o = parse(
+    argv,
+    {
+      migration: z.string().min(1),
+      record: z.string().optional(),
+      match: z.string().optional(),
+      pending: z.boolean().default(false),
+      reject: z.boolean().default(false),
+      withdraw: z.boolean().default(false),
+      note: z.string().optional(),
+      json: z.boolean().default(false),
+    },
+    ["pending", "reject", "withdraw", "json"],
+  );
+  const migration = await prisma.migration.findUnique({ where: { id: o.migration } });
+  if (!migration) throw new CliUsageError(`--migration: no migration ${o.migration}`);
+  const chosen = [o.match !== undefined, o.pending, o.reject, o.withdraw].filter(Boolean).length;
+  if (!o.record) {
+    if (chosen > 0) throw new CliUsageError("--record is required with --match, --pending, --reject or --withdraw");
+    const queue = await reviewQueue({ shopId: migration.shopId, migrationId: migration.id, take: 200 });
+    if (!queue) throw new CliUsageError("this migration has no preview yet: run npx carryover reconcile first");
+    if (o.json) console.log(JSON.stringify(queue));
+    else {
+      console.log(`${queue.total.toLocaleString("en")} records to review (preview ${queue.reconciliationId})`);
+      for (const item of queue.items) {
+        const who = [item.email, item.phone, item.cpf, item.name].filter(Boolean).join(", ");
+        const decided = item.decision ? `  [decided: ${item.decision.decision}${item.decision.platformCustomerId ? ` ${item.decision.platformCustomerId}` : ""}]` : "";
+        console.log(`  ${item.recordId} (${item.fileName} row ${item.rowNumber}) ${who}, ${item.points.toLocaleString("en")} points: ${item.reason ?? "conflict"}${decided}`);
+        for (const c of item.candidates) console.log(`      → ${c.platformId} [${c.key}] ${[c.email, c.phone, c.name].filter(Boolean).join(", ")}`);
+      }
+    }
+    return 0;
+  }
+  if (chosen !== 1) throw new CliUsageError("choose exactly one of --match <customer id>, --pending, --reject, --withdraw");
+  if (o.withdraw) {
+    const withdrawn = await withdrawDecision({ shopId: migration.shopId, migrationId: migration.id, recordId: o.record });
+    console.log(o.json ? JSON.stringify({ outcome: withdrawn ? "withdrawn" : "no-decision" }) : withdrawn ? "Decision withdrawn." : "There was no decision on that record.");
+    return 0;
+  }
+  const decision = o.match !== undefined ? "match" : o.pending ? "pending" : "reject";
+  const result = await decideRecord({ shopId: migration.shopId, migrationId: migration.id, recordId: o.record, decision, platformCustomerId: o.match ?? null, note: o.note ?? null });
+  if (o.json) console.log(JSON.stringify(result));
+  else if (result.outcome === "recorded") console.log(`Decision recorded${result.replaced ? " (it replaces the earlier one)" : ""}; run npx carryover reconcile to see the new preview.`);
+  else console.error(`Refused: ${"message" in result ? result.message : result.outcome === "migration-closed" ? `the migration is ${result.state}; decisions are closed once points are written` : "no such migration"}`);
+  return result.outcome === "recorded" ? 0 : 2;
 }
 
 function printPreview(migrationId: string, reconciliationId: string, r: Preview, notes: string[]) {

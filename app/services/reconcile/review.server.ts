@@ -1,0 +1,120 @@
+import prisma from "../../db.server";
+import { isMigrationState, type MigrationState } from "~domain/migration-state";
+import type { Candidate } from "~domain/reconcile/types";
+
+/**
+ * The review queue: records the latest preview could not decide (conflicts, e-mail variants),
+ * shown with enough of the record and of each candidate customer to decide, and the merchant's
+ * decisions, which every later reconciliation respects (domain/reconcile/match.ts).
+ */
+export type ReviewDecisionKind = "match" | "pending" | "reject";
+
+/** Decisions can change until the ledger is written; after that, corrections go through the ledger. */
+const OPEN_STATES: readonly MigrationState[] = ["draft", "uploaded", "validated", "rules_set", "syncing", "previewed"];
+
+export type DecideOutcome =
+  | { outcome: "recorded"; decisionId: string; replaced: boolean }
+  | { outcome: "migration-not-found" }
+  | { outcome: "migration-closed"; state: string }
+  | { outcome: "record-not-found"; message: string }
+  | { outcome: "customer-not-found"; message: string };
+
+export interface DecideInput {
+  shopId: string;
+  migrationId: string;
+  recordId: string;
+  decision: ReviewDecisionKind;
+  /** decision "match": the customer's platform id. */
+  platformCustomerId?: string | null;
+  note?: string | null;
+}
+
+export async function decideRecord(input: DecideInput): Promise<DecideOutcome> {
+  const migration = await prisma.migration.findFirst({ where: { id: input.migrationId, shopId: input.shopId } });
+  if (!migration) return { outcome: "migration-not-found" };
+  if (!isMigrationState(migration.state) || !OPEN_STATES.includes(migration.state)) return { outcome: "migration-closed", state: migration.state };
+  const record = await prisma.loyaltyRecord.findFirst({ where: { id: input.recordId, migrationId: migration.id }, select: { status: true } });
+  if (!record) return { outcome: "record-not-found", message: `record ${input.recordId} is not part of this migration` };
+  if (record.status !== "valid") return { outcome: "record-not-found", message: `record ${input.recordId} was ${record.status} at import: there is nothing to decide` };
+  let platformCustomerId: string | null = null;
+  if (input.decision === "match") {
+    if (!input.platformCustomerId) return { outcome: "customer-not-found", message: "a match needs the customer it goes to" };
+    const customer = await prisma.platformCustomer.findUnique({ where: { shopId_platformId: { shopId: input.shopId, platformId: input.platformCustomerId } }, select: { platformId: true } });
+    if (!customer) return { outcome: "customer-not-found", message: `the store has no customer ${input.platformCustomerId} (sync again if it is new)` };
+    platformCustomerId = customer.platformId;
+  }
+  const data = { decision: input.decision, platformCustomerId, note: input.note ?? null, decidedAt: new Date() };
+  const existing = await prisma.reviewDecision.findUnique({ where: { migrationId_recordId: { migrationId: migration.id, recordId: input.recordId } }, select: { id: true } });
+  const saved = await prisma.reviewDecision.upsert({
+    where: { migrationId_recordId: { migrationId: migration.id, recordId: input.recordId } },
+    create: { shopId: input.shopId, migrationId: migration.id, recordId: input.recordId, ...data },
+    update: data,
+  });
+  return { outcome: "recorded", decisionId: saved.id, replaced: existing !== null };
+}
+
+/** Withdraws a decision: the record goes back to the automatic rules at the next reconciliation. */
+export async function withdrawDecision(input: { shopId: string; migrationId: string; recordId: string }): Promise<boolean> {
+  const { count } = await prisma.reviewDecision.deleteMany({ where: { shopId: input.shopId, migrationId: input.migrationId, recordId: input.recordId } });
+  return count > 0;
+}
+
+export interface ReviewItem {
+  recordId: string;
+  rowNumber: number;
+  fileName: string;
+  email: string | null;
+  phone: string | null;
+  cpf: string | null;
+  name: string | null;
+  points: number;
+  reason: string | null;
+  candidates: Array<Candidate & { email: string | null; phone: string | null; name: string | null }>;
+  decision: { decision: ReviewDecisionKind; platformCustomerId: string | null; note: string | null } | null;
+}
+
+/** The conflicts of the latest preview, with the merchant's decisions so far. */
+export async function reviewQueue(input: { shopId: string; migrationId: string; skip?: number; take?: number }): Promise<{ total: number; items: ReviewItem[]; reconciliationId: string } | null> {
+  const latest = await prisma.reconciliation.findFirst({ where: { migrationId: input.migrationId, shopId: input.shopId, status: "done" }, orderBy: { createdAt: "desc" } });
+  if (!latest) return null;
+  const where = { reconciliationId: latest.id, class: "conflict" };
+  const [total, matches] = await Promise.all([
+    prisma.recordMatch.count({ where }),
+    prisma.recordMatch.findMany({ where, orderBy: { recordId: "asc" }, skip: input.skip ?? 0, take: input.take ?? 50 }),
+  ]);
+  const recordIds = matches.map((m) => m.recordId);
+  const [records, decisions] = await Promise.all([
+    prisma.loyaltyRecord.findMany({ where: { id: { in: recordIds } }, include: { importFile: { select: { fileName: true } } } }),
+    prisma.reviewDecision.findMany({ where: { migrationId: input.migrationId, recordId: { in: recordIds } } }),
+  ]);
+  const candidates = matches.flatMap((m) => (m.candidatesJson ? (JSON.parse(m.candidatesJson) as Candidate[]) : []));
+  const customers = await prisma.platformCustomer.findMany({ where: { shopId: input.shopId, platformId: { in: [...new Set(candidates.map((c) => c.platformId))] } } });
+  const customerById = new Map(customers.map((c) => [c.platformId, c]));
+  const recordById = new Map(records.map((r) => [r.id, r]));
+  const decisionById = new Map(decisions.map((d) => [d.recordId, d]));
+  const fullName = (first: string | null, last: string | null) => [first, last].filter(Boolean).join(" ") || null;
+  return {
+    total,
+    reconciliationId: latest.id,
+    items: matches.map((m) => {
+      const r = recordById.get(m.recordId);
+      const d = decisionById.get(m.recordId);
+      return {
+        recordId: m.recordId,
+        rowNumber: r?.rowNumber ?? 0,
+        fileName: r?.importFile.fileName ?? "",
+        email: r?.email ?? null,
+        phone: r?.phone ?? null,
+        cpf: r?.cpf ?? null,
+        name: r ? fullName(r.firstName, r.lastName) : null,
+        points: m.points,
+        reason: m.reason,
+        candidates: (m.candidatesJson ? (JSON.parse(m.candidatesJson) as Candidate[]) : []).map((c) => {
+          const customer = customerById.get(c.platformId);
+          return { ...c, email: customer?.email ?? null, phone: customer?.phone ?? null, name: customer ? fullName(customer.firstName, customer.lastName) : null };
+        }),
+        decision: d ? { decision: d.decision as ReviewDecisionKind, platformCustomerId: d.platformCustomerId, note: d.note } : null,
+      };
+    }),
+  };
+}
