@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
+import type { Shop } from "@prisma/client";
 import prisma from "~/db.server";
+import type { PlatformClient } from "~/platforms/platform-client";
 import { JobRunner } from "~/jobs/runner.server";
 import { enqueue } from "~/jobs/queue.server";
 import { SHOPIFY_API_VERSION } from "~/shopify.server";
@@ -77,50 +79,7 @@ describe("sync: the new store's snapshot", () => {
 
   it("resumes from its checkpoint after a crash, ending with the same snapshot", async () => {
     const shop = await shopRow();
-    await prisma.platformCustomer.deleteMany({ where: { shopId: shop.id } });
-    await prisma.platformOrder.deleteMany({ where: { shopId: shop.id } });
-    const { jobId } = await enqueue({ kind: "platform.sync", shopId: shop.id, payload: { shopId: shop.id, resources: ["customers", "orders"], full: true, migrationId: null }, dedupeKey: `test-sync:${shop.id}` });
-    let pages = 0;
-    const crashing = new JobRunner({
-      workerId: "crashing",
-      handlers: {
-        async "platform.sync"({ payload, checkpoint, progress }) {
-          await syncPlatform({
-            shop,
-            client: client(),
-            resources: payload.resources,
-            full: payload.full,
-            checkpoint,
-            mode: "paged",
-            progress: async (update) => {
-              await progress(update);
-              if (++pages === 1) throw new Error("process died");
-            },
-          });
-        },
-      },
-      backoffMs: () => 0,
-    });
-    expect(await crashing.runOne()).toMatchObject({ outcome: "retrying", jobId });
-    const saved = await prisma.job.findUniqueOrThrow({ where: { id: jobId } });
-    expect(saved.progressDone).toBeGreaterThan(0);
-    const cut = await prisma.platformCustomer.count({ where: { shopId: shop.id } });
-    expect(cut).toBeGreaterThan(0);
-    expect(cut).toBeLessThan(emulator.store.customerCount);
-
-    let resumedFrom: unknown = null;
-    const rescuer = new JobRunner({
-      handlers: {
-        async "platform.sync"({ payload, checkpoint, progress }) {
-          resumedFrom = checkpoint;
-          await syncPlatform({ shop, client: client(), resources: payload.resources, full: payload.full, checkpoint, progress, mode: "paged" });
-        },
-      },
-    });
-    expect(await rescuer.runOne()).toMatchObject({ outcome: "succeeded", jobId });
-    expect(resumedFrom).toMatchObject({ resource: "customers" });
-    expect(await prisma.platformCustomer.count({ where: { shopId: shop.id } })).toBe(emulator.store.customerCount);
-    expect(await prisma.platformOrder.count({ where: { shopId: shop.id } })).toBe(emulator.store.orderCount);
+    await crashAndResume(shop, client, { customers: emulator.store.customerCount, orders: emulator.store.orderCount });
   }, 120_000);
 
   it("survives kill -9 of the CLI mid-sync: a second run takes the job over and completes it", async () => {
@@ -167,6 +126,15 @@ describe("sync of a Nuvemshop store", () => {
     expect(await prisma.platformCustomer.count({ where: { shopId: shop.id, cpf: { not: null } } })).toBeGreaterThan(0);
     const withPhone = await prisma.platformCustomer.findFirst({ where: { shopId: shop.id, phone: { not: null } } });
     expect(withPhone?.phoneE164 ?? "").toMatch(/^\+55\d{10,11}$/);
+  }, 120_000);
+
+  it("resumes its sync job from the checkpoint after a crash", async () => {
+    const nuvem = await startNuvemshopEmulator({ customers: 240, orders: 500, seed: 6, bucket: { size: 40, leakPerSecond: 20 } });
+    onTestFinished(() => nuvem.close());
+    const storeId = String(nuvem.store.options.storeId);
+    const shop = await prisma.shop.create({ data: { platform: "nuvemshop", domain: `${storeId}-${uniqueShop("n")}`, country: "BR" } });
+    const make = () => new NuvemshopClient({ origin: nuvem.url, storeId, accessToken: NUVEMSHOP_TOKEN, userAgent: "Carryover tests (dev@carryover.test)", perPage: 50 });
+    await crashAndResume(shop, make, { customers: nuvem.store.customerCount, orders: nuvem.store.orderCount });
   }, 120_000);
 });
 
@@ -221,6 +189,57 @@ describe("reconcile: the dry run", () => {
     expect(checkPreview(reviewed.report)).toBeNull();
   }, 120_000);
 });
+
+/**
+ * Runs the shop's sync job, lets its worker die right after the first page's checkpoint, then has a
+ * second worker take the job over: it must resume from the checkpoint (not from the start) and end
+ * with the whole store in the snapshot.
+ */
+async function crashAndResume(shop: Shop, makeClient: () => PlatformClient, expected: { customers: number; orders: number }) {
+  await prisma.platformCustomer.deleteMany({ where: { shopId: shop.id } });
+  await prisma.platformOrder.deleteMany({ where: { shopId: shop.id } });
+  const { jobId } = await enqueue({
+    kind: "platform.sync",
+    shopId: shop.id,
+    payload: { shopId: shop.id, resources: ["customers", "orders"], full: true, migrationId: null },
+    dedupeKey: `test-sync:${shop.id}:${Date.now()}`,
+  });
+  let pages = 0;
+  const crashing = new JobRunner({
+    workerId: "crashing",
+    backoffMs: () => 0,
+    handlers: {
+      async "platform.sync"({ payload, checkpoint, progress }) {
+        await syncPlatform({
+          shop, client: makeClient(), resources: payload.resources, full: payload.full, checkpoint, mode: "paged",
+          progress: async (update) => {
+            await progress(update);
+            if (++pages === 1) throw new Error("process died");
+          },
+        });
+      },
+    },
+  });
+  expect(await crashing.runOne()).toMatchObject({ outcome: "retrying", jobId });
+  const cut = await prisma.platformCustomer.count({ where: { shopId: shop.id } });
+  expect(cut).toBeGreaterThan(0);
+  expect(cut).toBeLessThan(expected.customers);
+
+  let resumedFrom: unknown = null;
+  const rescuer = new JobRunner({
+    handlers: {
+      async "platform.sync"({ payload, checkpoint, progress }) {
+        resumedFrom = checkpoint;
+        await syncPlatform({ shop, client: makeClient(), resources: payload.resources, full: payload.full, checkpoint, progress, mode: "paged" });
+      },
+    },
+  });
+  expect(await rescuer.runOne()).toMatchObject({ outcome: "succeeded", jobId });
+  expect(resumedFrom).toMatchObject({ resource: "customers", cursor: expect.any(String) });
+  expect(await prisma.platformCustomer.count({ where: { shopId: shop.id } })).toBe(expected.customers);
+  expect(await prisma.platformOrder.count({ where: { shopId: shop.id } })).toBe(expected.orders);
+  expect(await prisma.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ state: "succeeded", attempts: 2, progressDone: expected.customers + expected.orders });
+}
 
 async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
   const until = Date.now() + timeoutMs;
