@@ -11,7 +11,7 @@ import { writeRejectedRowsCsv } from "../services/import/rejected-rows.server";
 import { createMigration, findMigration } from "../services/migrations.server";
 import { findShop } from "../services/shops.server";
 import prisma from "../db.server";
-import { CliUsageError, RECONCILE_USAGE, reconcileCommand, reviewCommand, syncCommand } from "./reconcile-commands";
+import { CliUsageError, RECONCILE_USAGE, reconcileCommand, reviewCommand, rulesCommand, syncCommand } from "./reconcile-commands";
 
 const USAGE = `Usage:
   npx carryover import --shop <domain> --provider <${PROVIDERS.join("|")}> --file <path>
@@ -178,6 +178,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === "sync") return await syncCommand(rest);
     if (command === "reconcile") return await reconcileCommand(rest);
     if (command === "review") return await reviewCommand(rest);
+    if (command === "rules") return await rulesCommand(rest);
     console.error(command ? `Unknown command "${command}".\n${USAGE}` : USAGE);
     return 64;
   } catch (error) {

@@ -7,12 +7,16 @@ import prisma from "../db.server";
 import { jobHandlers } from "../jobs/handlers.server";
 import { JobRunner } from "../jobs/runner.server";
 import { reconcileMigration } from "../services/reconcile/reconcile.server";
+import { setRules } from "../services/reconcile/rules.server";
 import { decideRecord, reviewQueue, withdrawDecision } from "../services/reconcile/review.server";
 import { jobProgress, requestSync } from "../services/sync/sync-requests.server";
 import { findShop } from "../services/shops.server";
 
 export const RECONCILE_USAGE = `  npx carryover sync --shop <domain> [--platform shopify|nuvemshop] [--full] [--json]
   npx carryover reconcile --migration <id> [--no-sync] [--full-sync] [--json]
+  npx carryover rules --migration <id> [--cutover <ISO date>] [--orders-migrated yes|no] [--customers-migrated yes|no]
+                      [--completed PAID,PARTIALLY_REFUNDED] [--cancelled CANCELLED,REFUNDED,VOIDED]
+                      [--retroactive <points per currency unit>,<from ISO>,<to ISO> | --no-retroactive] [--json]
   npx carryover review --migration <id> [--json]                    (lists the conflicts to review)
   npx carryover review --migration <id> --record <id> --match <customer id> | --pending | --reject | --withdraw [--note <text>]`;
 
@@ -93,6 +97,64 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
   if (o.json) console.log(JSON.stringify({ outcome: "reconciled", migrationId: migration.id, reconciliationId: result.reconciliationId, reused: result.reused, notes: result.notes, ...result.report }));
   else printPreview(migration.id, result.reconciliationId, result.report, result.notes);
   return 0;
+}
+
+const yesNo = z.enum(["yes", "no"]).transform((v) => v === "yes");
+const stateList = z.string().transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean));
+const isoDate = z.string().transform((v, ctx) => {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: "custom", message: `"${v}" is not a date (use ISO 8601, e.g. 2026-10-01 or 2026-10-01T03:00:00Z)` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+export async function rulesCommand(argv: string[]): Promise<number> {
+  const o = parse(
+    argv,
+    {
+      migration: z.string().min(1),
+      cutover: isoDate.optional(),
+      "orders-migrated": yesNo.optional(),
+      "customers-migrated": yesNo.optional(),
+      completed: stateList.optional(),
+      cancelled: stateList.optional(),
+      retroactive: z
+        .string()
+        .transform((v, ctx) => {
+          const [rate, from, to] = v.split(",");
+          const parsed = { pointsPerCurrencyUnit: Number(rate), from: new Date(from ?? ""), to: new Date(to ?? "") };
+          if (!Number.isFinite(parsed.pointsPerCurrencyUnit) || Number.isNaN(parsed.from.getTime()) || Number.isNaN(parsed.to.getTime())) {
+            ctx.addIssue({ code: "custom", message: "use <points per currency unit>,<from ISO>,<to ISO>, e.g. 1,2026-09-01,2026-10-01" });
+            return z.NEVER;
+          }
+          return parsed;
+        })
+        .optional(),
+      "no-retroactive": z.boolean().default(false),
+      json: z.boolean().default(false),
+    },
+    ["no-retroactive", "json"],
+  );
+  const migration = await prisma.migration.findUnique({ where: { id: o.migration } });
+  if (!migration) throw new CliUsageError(`--migration: no migration ${o.migration}`);
+  if (o.retroactive && o["no-retroactive"]) throw new CliUsageError("--retroactive and --no-retroactive contradict each other");
+  const result = await setRules({
+    shopId: migration.shopId,
+    migrationId: migration.id,
+    cutoverAt: o.cutover,
+    ordersMigrated: o["orders-migrated"],
+    customersMigrated: o["customers-migrated"],
+    completedStates: o.completed,
+    cancelledStates: o.cancelled,
+    retroactive: o["no-retroactive"] ? null : o.retroactive,
+  });
+  if (o.json) console.log(JSON.stringify(result));
+  else if (result.outcome === "saved") console.log(`Rules saved (migration is ${result.state}):\n${JSON.stringify(result.rules, null, 2)}`);
+  else if (result.outcome === "invalid") console.error(`Refused, nothing saved:\n${result.errors.map((e) => `  - ${e}`).join("\n")}`);
+  else if (result.outcome === "migration-closed") console.error(`Refused: the migration is ${result.state}; rules are fixed once points are written.`);
+  return result.outcome === "saved" ? 0 : 2;
 }
 
 export async function reviewCommand(argv: string[]): Promise<number> {
