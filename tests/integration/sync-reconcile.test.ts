@@ -53,7 +53,11 @@ async function syncNow(full = false) {
 
 describe("sync: the new store's snapshot", () => {
   it("holds every customer and order of the store, with normalised identities", async () => {
+    const ghost = await shopRow();
+    // A customer deleted from the store since an earlier sync: a full pull removes it.
+    await prisma.platformCustomer.create({ data: { id: `${ghost.id}:ghost`, shopId: ghost.id, platformId: "gid://shopify/Customer/1", email: "gone@example.com", syncedAt: new Date("2026-01-01T00:00:00Z") } });
     const outcome = await syncNow(true);
+    expect(outcome.removed).toEqual({ customers: 1, orders: 0 });
     const shop = await shopRow();
     expect(outcome).toMatchObject({ outcome: "synced", customers: emulator.store.customerCount, orders: emulator.store.orderCount });
     expect(await prisma.platformCustomer.count({ where: { shopId: shop.id } })).toBe(emulator.store.customerCount);

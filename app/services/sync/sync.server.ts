@@ -25,6 +25,9 @@ const Checkpoint = z.object({
   done: z.partialRecord(z.enum(SYNC_RESOURCES), z.number().int()),
   totals: z.partialRecord(z.enum(SYNC_RESOURCES), z.number().int().nullable()),
   maxUpdatedAt: z.partialRecord(z.enum(SYNC_RESOURCES), z.string().nullable()),
+  /** When each resource's pull began (a full pull removes the rows it did not see since then). */
+  startedAt: z.partialRecord(z.enum(SYNC_RESOURCES), z.string()).default({}),
+  removed: z.partialRecord(z.enum(SYNC_RESOURCES), z.number().int()).default({}),
   finished: z.array(z.enum(SYNC_RESOURCES)),
 });
 export type SyncCheckpoint = z.infer<typeof Checkpoint>;
@@ -45,6 +48,8 @@ export interface SyncOutcome {
   outcome: "synced";
   customers: number;
   orders: number;
+  /** Rows a full pull found gone from the store (deleted there) and removed from the snapshot. */
+  removed: Partial<Record<SyncResource, number>>;
   /** Per resource, the instant the pull started from (null: a full pull). */
   since: Partial<Record<SyncResource, string | null>>;
   resumed: boolean;
@@ -69,6 +74,8 @@ export async function syncPlatform(input: SyncInput): Promise<SyncOutcome> {
     done: {},
     totals: {},
     maxUpdatedAt: {},
+    startedAt: {},
+    removed: {},
     finished: [],
   };
   const writer = openSnapshotWriter();
@@ -84,6 +91,7 @@ export async function syncPlatform(input: SyncInput): Promise<SyncOutcome> {
     outcome: "synced",
     customers: state.done.customers ?? 0,
     orders: state.done.orders ?? 0,
+    removed: state.removed,
     since: state.since,
     resumed: previous !== null,
   };
@@ -100,6 +108,7 @@ async function pullResource(input: SyncInput, resource: SyncResource, state: Syn
     state.since[resource] = since;
     state.done[resource] = 0;
     state.maxUpdatedAt[resource] = null;
+    state.startedAt[resource] = new Date().toISOString();
   }
   const since = state.since[resource];
   const options = { updatedSince: since ? new Date(since) : undefined, cursor: state.cursor, mode: input.mode ?? "auto" };
@@ -118,6 +127,13 @@ async function pullResource(input: SyncInput, resource: SyncResource, state: Syn
     await input.progress({ done: totalDone(state), total: totalExpected(state, input.resources), checkpoint: state });
   }
 
+  if (!since && state.startedAt[resource]) {
+    // A full pull saw every row the store holds, each one stamped syncedAt ≥ startedAt (or written
+    // after it by a fresher source): anything older is gone from the store.
+    const stale = { shopId: shop.id, syncedAt: { lt: new Date(state.startedAt[resource]!) } };
+    const { count } = resource === "customers" ? await prisma.platformCustomer.deleteMany({ where: stale }) : await prisma.platformOrder.deleteMany({ where: stale });
+    state.removed[resource] = count;
+  }
   const maxSeen = state.maxUpdatedAt[resource];
   const previous = await prisma.syncCursor.findUnique({ where: { shopId_resource: { shopId: shop.id, resource } } });
   const updatedSince = maxSeen ? new Date(maxSeen) : (previous?.updatedSince ?? null);
