@@ -83,3 +83,12 @@ describe("balances and reversals", () => {
     expect(() => reversalOf({ ...original, id: "e2", reversesId: "e1" }, new Set(), "rollback", "y")).toThrow(/itself a reversal/);
   });
 });
+
+describe("memo entries", () => {
+  it("a restore entry may move no points; every other kind must", () => {
+    expect(() => assertPoints(0, "restore")).not.toThrow();
+    expect(() => assertPoints(0, "import")).toThrow(LedgerRuleError);
+    expect(() => assertPoints(0)).toThrow(LedgerRuleError);
+    expect(() => assertPoints(1.5, "restore")).toThrow(LedgerRuleError);
+  });
+});

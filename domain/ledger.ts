@@ -47,9 +47,16 @@ export const idempotencyKey = {
   adjustment: (requestId: string) => `adjust:${keyPart(requestId)}`,
 };
 
-export function assertPoints(points: number): void {
+/**
+ * Kinds whose entries may move no points. A `restore` entry is a memo: it records the moment a
+ * pending member's points (credited at apply) became visible on the store, once, and its unique
+ * key is what makes ten concurrent registrations restore once.
+ */
+export const MEMO_KINDS: ReadonlySet<LedgerKind> = new Set(["restore"]);
+
+export function assertPoints(points: number, kind?: LedgerKind): void {
   if (!Number.isSafeInteger(points)) throw new LedgerRuleError("NOT_AN_INTEGER", `points must be an integer, got ${points}`);
-  if (points === 0) throw new LedgerRuleError("ZERO_POINTS", "a ledger entry must move points");
+  if (points === 0 && !(kind && MEMO_KINDS.has(kind))) throw new LedgerRuleError("ZERO_POINTS", "a ledger entry must move points");
 }
 
 /** A member's balance is Σ of their entries, always. */
