@@ -44,6 +44,8 @@ export const idempotencyKey = {
   orderReverse: (platform: string, orderId: string) => `order:${keyPart(platform)}:${keyPart(orderId)}:reverse`,
   rollback: (migrationId: string, entryId: string) => `rollback:${keyPart(migrationId)}:${keyPart(entryId)}`,
   couponRefund: (migrationId: string, couponCode: string) => `coupon:${keyPart(migrationId)}:${keyPart(couponCode)}`,
+  /** Points for an order placed in the migration's retroactive window. */
+  retroactive: (migrationId: string, orderId: string) => `retro:${keyPart(migrationId)}:${keyPart(orderId)}`,
   adjustment: (requestId: string) => `adjust:${keyPart(requestId)}`,
 };
 

@@ -15,6 +15,10 @@ export interface JobPayloads {
   "platform.sync": { shopId: string; resources: Array<"customers" | "orders">; full: boolean; migrationId: string | null };
   /** Match a migration's records to the snapshot and store the preview (a dry run). */
   "migration.reconcile": { shopId: string; migrationId: string };
+  /** Credit a reviewed preview: a pilot (count or percentage of matched members) or the rest. */
+  "migration.apply": { shopId: string; migrationId: string; reconciliationId: string; pilot: { count: number } | { percent: number } | null };
+  /** Undo everything a migration wrote, with reversal entries, and push the balances back. */
+  "migration.rollback": { shopId: string; migrationId: string };
 }
 
 export type JobKind = keyof JobPayloads;
