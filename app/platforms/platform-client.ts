@@ -99,6 +99,8 @@ export interface PlatformClient {
   orders(options?: StreamOptions): AsyncIterable<Page<OrderSnapshot>>;
   /** One customer by platform id; null when the store has no such customer. */
   customer(platformId: string): Promise<CustomerSnapshot | null>;
+  /** One order by platform id, as it is now; null when the store has no such order. */
+  order(platformId: string): Promise<OrderSnapshot | null>;
   /** Pushes balances to the store, batching and pacing as the platform requires. */
   writeBalances(balances: BalanceWrite[]): Promise<BalanceWriteResult>;
 }

@@ -129,6 +129,19 @@ export function runPlatformClientContract(harness: ContractHarness) {
       expect(await store.client.customer(missing)).toBeNull();
     }, 30_000);
 
+    it("reads one order by id as the streams show it, and null for one that does not exist", async () => {
+      const page = await first(store.client.orders({ mode: "paged" }));
+      const picks = [page.items[0]!, page.items.find((o) => o.customerId === null) ?? page.items[1]!, page.items.at(-1)!];
+      for (const streamed of picks) {
+        const order = await store.client.order(streamed.platformId);
+        expectOrderShape(order!);
+        expect(order).toEqual(streamed);
+      }
+      const missing = harness.platform === "shopify" ? "gid://shopify/Order/1" : "1";
+      expect(await store.client.order(missing)).toBeNull();
+      expect(await store.client.order("not-an-id")).toBeNull();
+    }, 30_000);
+
     it("retries 5xx answers and succeeds", async () => {
       await store.failNext(2, 503);
       await store.failNext(1, 500);

@@ -84,6 +84,13 @@ export class NuvemshopClient implements PlatformClient {
     return this.map(res.body, toCustomerSnapshot, `GET /customers/${platformId}`);
   }
 
+  async order(platformId: string): Promise<OrderSnapshot | null> {
+    if (!/^\d+$/.test(platformId)) return null;
+    const res = await this.rest.get<Json>(`/orders/${platformId}`, { query: { fields: ORDER_FIELDS }, accept: [404] });
+    if (res.status === 404) return null;
+    return this.map(res.body, toOrderSnapshot, `GET /orders/${platformId}`);
+  }
+
   /**
    * One metafield per key (`points`, `tier`, `restored_at`) in the `carryover` namespace of each customer:
    * created when missing, updated (PUT) when different, left alone when equal, deleted when the value is now

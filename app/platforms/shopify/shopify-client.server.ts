@@ -23,6 +23,7 @@ import { METAFIELD_DEFINITION_CREATE_MUTATION, type MetafieldDefinitionCreateRes
 import { METAFIELDS_DELETE_MUTATION, type MetafieldIdentifierInput, type MetafieldsDeleteResult } from "./operations/metafields-delete";
 import { METAFIELDS_SET_MAX, METAFIELDS_SET_MUTATION, type MetafieldsSetInput, type MetafieldsSetResult } from "./operations/metafields-set";
 import type { OrderNode } from "./operations/order-fields";
+import { ORDER_BY_ID_COST, ORDER_BY_ID_QUERY, type OrderByIdResult } from "./operations/order-by-id";
 import { ORDERS_COUNT_QUERY, type OrdersCountResult } from "./operations/orders-count";
 import { ORDERS_PAGE_COST, ORDERS_PAGE_QUERY, ORDERS_PAGE_SIZE, type OrdersPageResult } from "./operations/orders-page";
 import { STORE_COUNTS_QUERY, type StoreCountsResult } from "./operations/store-counts";
@@ -61,6 +62,7 @@ export const BALANCE_FIELDS = {
 } as const;
 
 const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/\d+$/;
+const ORDER_GID = /^gid:\/\/shopify\/Order\/\d+$/;
 
 interface Resource<Node, Snapshot> {
   name: StreamResource;
@@ -129,6 +131,12 @@ export class ShopifyClient implements PlatformClient {
     if (!CUSTOMER_GID.test(platformId)) return null;
     const data = await this.graphql.request<CustomerByIdResult>(CUSTOMER_BY_ID_QUERY, { id: platformId }, CUSTOMER_BY_ID_COST);
     return data.customer ? customerSnapshot(data.customer) : null;
+  }
+
+  async order(platformId: string): Promise<OrderSnapshot | null> {
+    if (!ORDER_GID.test(platformId)) return null;
+    const data = await this.graphql.request<OrderByIdResult>(ORDER_BY_ID_QUERY, { id: platformId }, ORDER_BY_ID_COST);
+    return data.order ? orderSnapshot(data.order) : null;
   }
 
   // -----------------------------------------------------------------------------------------------
