@@ -11,6 +11,7 @@ import { writeRejectedRowsCsv } from "../services/import/rejected-rows.server";
 import { createMigration, findMigration } from "../services/migrations.server";
 import { findShop } from "../services/shops.server";
 import prisma from "../db.server";
+import { APPLY_USAGE, applyCommand, reportCommand } from "./apply-commands";
 import { CliUsageError, RECONCILE_USAGE, reconcileCommand, reviewCommand, rulesCommand, syncCommand } from "./reconcile-commands";
 
 const USAGE = `Usage:
@@ -23,7 +24,8 @@ const USAGE = `Usage:
                        [--encoding utf-8|utf-8-bom|windows-1252|iso-8859-1] [--delimiter ','|';'|tab]
                        [--decimal dot|comma] [--date-order dmy|mdy] [--rejected-csv <path>] [--json]
                        [--now <ISO date> (coupons: the date expiry is judged at; today by default)]
-${RECONCILE_USAGE}`;
+${RECONCILE_USAGE}
+${APPLY_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -179,6 +181,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === "reconcile") return await reconcileCommand(rest);
     if (command === "review") return await reviewCommand(rest);
     if (command === "rules") return await rulesCommand(rest);
+    if (command === "apply") return await applyCommand(rest);
+    if (command === "report") return await reportCommand(rest);
     console.error(command ? `Unknown command "${command}".\n${USAGE}` : USAGE);
     return 64;
   } catch (error) {
