@@ -44,6 +44,11 @@ const shopifyFields = {
   SHOPIFY_ADMIN_API_ORIGIN: z.string().url().optional(),
   /** The same for Nuvemshop: replaces https://api.tiendanube.com. Never allowed in production. */
   NUVEMSHOP_API_ORIGIN: z.string().url().optional(),
+  /**
+   * The Nuvemshop app's secret: webhooks carry X-Linkedstore-HMAC-SHA256, the hex HMAC-SHA256 of the raw
+   * body with it (app/routes/webhooks.nuvemshop.tsx). Without it, Nuvemshop webhooks are refused (503).
+   */
+  NUVEMSHOP_APP_SECRET: z.string().min(8, "must be the Nuvemshop app's secret").optional(),
   /** Nuvemshop requires a User-Agent naming the app and a contact. */
   NUVEMSHOP_USER_AGENT: z.string().min(3).default("Carryover (support@carryover.app)"),
   /**

@@ -1,9 +1,21 @@
 import prisma from "../db.server";
 import { platformClientFor } from "../platforms/platform-client.server";
 import { applyMigration } from "../services/apply/apply.server";
+import { earnForOrder } from "../services/earn/earn.server";
 import { reconcileMigration } from "../services/reconcile/reconcile.server";
+import { restoreCustomer } from "../services/restore/restore.server";
 import { syncPlatform } from "../services/sync/sync.server";
+import type { JobPayloads } from "./queue.server";
 import { PermanentJobError, type JobHandlers } from "./runner.server";
+
+/** The shop a webhook job names (by id when enqueued with one, else by platform and domain). */
+async function webhookShop(shopId: string | null, payload: JobPayloads["customer.changed"] | JobPayloads["order.changed"]) {
+  const shop = shopId
+    ? await prisma.shop.findUnique({ where: { id: shopId } })
+    : await prisma.shop.findUnique({ where: { platform_domain: { platform: payload.platform, domain: payload.shopDomain } } });
+  if (!shop) throw new PermanentJobError(`shop ${payload.platform}:${payload.shopDomain} does not exist`);
+  return shop;
+}
 
 /** What each job kind does. Handlers are thin: load what the payload names, call one service. */
 export const jobHandlers: JobHandlers = {
@@ -24,5 +36,18 @@ export const jobHandlers: JobHandlers = {
     const result = await applyMigration({ ...payload, client, checkpoint, progress });
     // A refusal (stale preview, wrong state…) cannot be fixed by retrying: the job fails with its reason.
     if (!("stats" in result)) throw new PermanentJobError(`${result.outcome}: ${result.message}`);
+  },
+  /** Restore on registration (decision 0012); the outcome (restored, conflict and why, no match…) stays on the job. */
+  async "customer.changed"({ job, payload, progress }) {
+    const shop = await webhookShop(job.shopId, payload);
+    const outcome = await restoreCustomer({ shop, customerId: payload.customerId, topic: payload.topic, repush: job.attempts > 1 });
+    await progress({ done: 1, total: 1, checkpoint: { outcome } });
+  },
+  /** Earn or reverse an order's points after go-live (decision 0012); the outcome stays on the job. */
+  async "order.changed"({ job, payload, progress }) {
+    const shop = await webhookShop(job.shopId, payload);
+    const outcome = await earnForOrder({ shop, orderId: payload.orderId, topic: payload.topic, repush: job.attempts > 1 });
+    if (outcome.outcome === "invalid-rules") throw new PermanentJobError(`order ${payload.orderId}: the active migration's rules are invalid: ${outcome.reason}`);
+    await progress({ done: 1, total: 1, checkpoint: { outcome } });
   },
 };

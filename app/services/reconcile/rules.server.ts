@@ -17,6 +17,8 @@ export const MigrationSettings = z.object({
     .object({ pointsPerCurrencyUnit: z.number().nonnegative(), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
     .nullable()
     .optional(),
+  /** Live earn rule after go-live: points per currency unit of a completed order (default 1; app/services/earn). */
+  earnRate: z.number().nonnegative().optional(),
 });
 export type MigrationSettings = z.infer<typeof MigrationSettings>;
 
