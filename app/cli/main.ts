@@ -13,6 +13,7 @@ import { findShop } from "../services/shops.server";
 import prisma from "../db.server";
 import { APPLY_USAGE, applyCommand, reportCommand } from "./apply-commands";
 import { CliUsageError, RECONCILE_USAGE, reconcileCommand, reviewCommand, rulesCommand, syncCommand } from "./reconcile-commands";
+import { ROLLBACK_USAGE, couponsCommand, rollbackCommand } from "./rollback-commands";
 
 const USAGE = `Usage:
   npx carryover import --shop <domain> --provider <${PROVIDERS.join("|")}> --file <path>
@@ -25,7 +26,8 @@ const USAGE = `Usage:
                        [--decimal dot|comma] [--date-order dmy|mdy] [--rejected-csv <path>] [--json]
                        [--now <ISO date> (coupons: the date expiry is judged at; today by default)]
 ${RECONCILE_USAGE}
-${APPLY_USAGE}`;
+${APPLY_USAGE}
+${ROLLBACK_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -181,6 +183,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === "reconcile") return await reconcileCommand(rest);
     if (command === "review") return await reviewCommand(rest);
     if (command === "rules") return await rulesCommand(rest);
+    if (command === "rollback") return await rollbackCommand(rest);
+    if (command === "coupons") return await couponsCommand(rest);
     if (command === "apply") return await applyCommand(rest);
     if (command === "report") return await reportCommand(rest);
     console.error(command ? `Unknown command "${command}".\n${USAGE}` : USAGE);

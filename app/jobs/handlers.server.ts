@@ -4,6 +4,7 @@ import { applyMigration } from "../services/apply/apply.server";
 import { earnForOrder } from "../services/earn/earn.server";
 import { reconcileMigration } from "../services/reconcile/reconcile.server";
 import { restoreCustomer } from "../services/restore/restore.server";
+import { rollbackMigration } from "../services/rollback/rollback.server";
 import { syncPlatform } from "../services/sync/sync.server";
 import type { JobPayloads } from "./queue.server";
 import { PermanentJobError, type JobHandlers } from "./runner.server";
@@ -36,6 +37,14 @@ export const jobHandlers: JobHandlers = {
     const result = await applyMigration({ ...payload, client, checkpoint, progress });
     // A refusal (stale preview, wrong state…) cannot be fixed by retrying: the job fails with its reason.
     if (!("stats" in result)) throw new PermanentJobError(`${result.outcome}: ${result.message}`);
+  },
+  async "migration.rollback"({ payload, checkpoint, progress }) {
+    const shop = await prisma.shop.findUnique({ where: { id: payload.shopId } });
+    if (!shop) throw new PermanentJobError(`shop ${payload.shopId} does not exist`);
+    const client = await platformClientFor(shop);
+    const outcome = await rollbackMigration({ shopId: shop.id, migrationId: payload.migrationId, client, checkpoint, progress });
+    if (outcome.outcome === "not-found") throw new PermanentJobError(`migration ${payload.migrationId} does not exist`);
+    if (outcome.outcome === "refused") throw new PermanentJobError(`migration ${payload.migrationId} cannot be rolled back: ${outcome.message}`);
   },
   /** Restore on registration (decision 0012); the outcome (restored, conflict and why, no match…) stays on the job. */
   async "customer.changed"({ job, payload, progress }) {
