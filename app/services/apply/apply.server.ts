@@ -8,7 +8,7 @@ import type { OrderInput } from "~domain/reconcile/types";
 import prisma from "../../db.server";
 import { enqueue } from "../../jobs/queue.server";
 import type { PlatformClient } from "../../platforms/platform-client";
-import { postEntry, withLedger, type Tx } from "../ledger/ledger.server";
+import { postEntries, withLedger, type NewEntry, type Tx } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
 import { rulesFor } from "../reconcile/rules.server";
 
@@ -478,10 +478,8 @@ async function applyRecordBatch(ctx: BatchContext, batch: MatchRow[]): Promise<s
       stats.createdPending = create.length;
     }
 
-    const keys = batch.map((m) => idempotencyKey.importRow(ctx.migrationId, m.recordId));
-    const taken = new Set((await tx.ledgerEntry.findMany({ where: { shopId: ctx.shopId, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map((e) => e.idempotencyKey));
-    for (let i = 0; i < batch.length; i++) {
-      const m = batch[i]!;
+    const entries: NewEntry[] = [];
+    for (const m of batch) {
       const r = byId.get(m.recordId);
       if (!r) throw new Error(`record ${m.recordId} of the preview is not a record of migration ${ctx.migrationId}`);
       const memberId = m.class === "matched" ? members.get(m.platformCustomerId!)?.id : pendingMemberId(ctx.migrationId, m.recordId);
@@ -490,26 +488,26 @@ async function applyRecordBatch(ctx: BatchContext, batch: MatchRow[]): Promise<s
         stats.matched++;
         visible.add(memberId);
       } else stats.pending++;
+      // assertPoints refuses an entry that moves nothing: a 0-point record gets its member, no entry.
       if (r.points === 0) {
         stats.zero++;
         continue;
       }
-      if (taken.has(keys[i]!)) {
-        stats.duplicate++;
-        continue;
-      }
-      const posted = await postEntry(tx, {
+      entries.push({
         shopId: ctx.shopId,
         memberId,
         migrationId: ctx.migrationId,
         kind: "import",
         points: r.points,
-        idempotencyKey: keys[i]!,
+        idempotencyKey: idempotencyKey.importRow(ctx.migrationId, m.recordId),
         sourceRef: `${ctx.files.get(r.importFileId) ?? r.importFileId} row ${r.rowNumber}`,
       });
-      if (posted.outcome === "posted") {
+    }
+    const outcomes = await postEntries(tx, entries);
+    for (let i = 0; i < outcomes.length; i++) {
+      if (outcomes[i]!.outcome === "posted") {
         stats.posted++;
-        stats.points += r.points;
+        stats.points += entries[i]!.points;
       } else stats.duplicate++;
     }
     return { stats, visible: [...visible] };
@@ -546,28 +544,22 @@ async function applyRetroBatch(ctx: BatchContext, batch: RetroOrder[]): Promise<
     const found = await visibleMembers(tx, ctx, wanted);
     const members = found.members;
     const stats = { posted: 0, duplicate: 0, points: 0, createdVisible: found.created };
-    const keys = batch.map((o) => idempotencyKey.retroactive(ctx.migrationId, o.platformId));
-    const taken = new Set((await tx.ledgerEntry.findMany({ where: { shopId: ctx.shopId, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map((e) => e.idempotencyKey));
-    for (let i = 0; i < batch.length; i++) {
-      const o = batch[i]!;
-      if (taken.has(keys[i]!)) {
-        stats.duplicate++;
-        continue;
-      }
-      const posted = await postEntry(tx, {
-        shopId: ctx.shopId,
-        memberId: members.get(o.customerId)!.id,
-        migrationId: ctx.migrationId,
-        kind: "earn",
-        points: o.points,
-        idempotencyKey: keys[i]!,
-        sourceRef: `order ${o.name ?? o.platformId} (retroactive)`,
-        reason: `retroactive points for ${o.totalAmount} spent before the cutover`,
-        occurredAt: o.placedAt,
-      });
-      if (posted.outcome === "posted") {
+    const entries: NewEntry[] = batch.map((o) => ({
+      shopId: ctx.shopId,
+      memberId: members.get(o.customerId)!.id,
+      migrationId: ctx.migrationId,
+      kind: "earn",
+      points: o.points,
+      idempotencyKey: idempotencyKey.retroactive(ctx.migrationId, o.platformId),
+      sourceRef: `order ${o.name ?? o.platformId} (retroactive)`,
+      reason: `retroactive points for ${o.totalAmount} spent before the cutover`,
+      occurredAt: o.placedAt,
+    }));
+    const outcomes = await postEntries(tx, entries);
+    for (let i = 0; i < outcomes.length; i++) {
+      if (outcomes[i]!.outcome === "posted") {
         stats.posted++;
-        stats.points += o.points;
+        stats.points += entries[i]!.points;
       } else stats.duplicate++;
     }
     return { stats, visible: [...new Set([...members.values()].map((m) => m.id))] };

@@ -1,7 +1,10 @@
-import type { LedgerEntry, Prisma } from "@prisma/client";
+import { Prisma, type LedgerEntry } from "@prisma/client";
 import { assertPoints, reversalOf, type LedgerKind } from "~domain/ledger";
+import { databaseKind } from "../../database-url";
+import { sqliteDateTime } from "../../db-bulk.server";
 import { isUniqueViolation } from "../../db-errors.server";
 import prisma from "../../db.server";
+import { coreEnv } from "../../env.server";
 
 /**
  * The ledger's persistence (decision 0003): entries are appended, never changed; the idempotency
@@ -52,6 +55,85 @@ export async function postEntry(tx: Tx, entry: NewEntry): Promise<PostOutcome> {
   });
   if (entry.points !== 0) await tx.member.update({ where: { id: entry.memberId }, data: { balance: { increment: entry.points } } });
   return { outcome: "posted", entry: created };
+}
+
+/**
+ * postEntry for many entries of one shop, in a handful of statements instead of three per entry
+ * (apply credits hundreds of thousands of records): one lookup of the keys, one insert of the new
+ * entries, one balance update for all their members. The outcomes are those of calling postEntry on
+ * each entry in order — a key already in the ledger, or repeated earlier in the list, is a duplicate
+ * returning the first entry; nothing is written when an entry breaks a rule — and so are the races:
+ * a concurrent writer of the same key makes the insert fail on the unique index, the transaction rolls
+ * back, and `withLedger` retries it into duplicates.
+ */
+export async function postEntries(tx: Tx, entries: readonly NewEntry[]): Promise<PostOutcome[]> {
+  if (entries.length === 0) return [];
+  const shopId = entries[0]!.shopId;
+  for (const entry of entries) {
+    assertPoints(entry.points, entry.kind);
+    if (entry.shopId !== shopId) throw new Error("postEntries: every entry of one call belongs to one shop");
+  }
+  const keys = [...new Set(entries.map((e) => e.idempotencyKey))];
+  const found = new Map<string, LedgerEntry>();
+  for (let i = 0; i < keys.length; i += KEY_LOOKUP_CHUNK) {
+    const rows = await tx.ledgerEntry.findMany({ where: { shopId, idempotencyKey: { in: keys.slice(i, i + KEY_LOOKUP_CHUNK) } } });
+    for (const row of rows) found.set(row.idempotencyKey, row);
+  }
+  const fresh = new Map<string, NewEntry>();
+  for (const entry of entries) if (!found.has(entry.idempotencyKey) && !fresh.has(entry.idempotencyKey)) fresh.set(entry.idempotencyKey, entry);
+  const created = new Map<string, LedgerEntry>();
+  if (fresh.size > 0) {
+    const now = new Date();
+    const rows = await tx.ledgerEntry.createManyAndReturn({
+      data: [...fresh.values()].map((entry) => ({
+        shopId: entry.shopId,
+        memberId: entry.memberId,
+        migrationId: entry.migrationId ?? null,
+        kind: entry.kind,
+        points: entry.points,
+        idempotencyKey: entry.idempotencyKey,
+        sourceRef: entry.sourceRef,
+        reason: entry.reason ?? null,
+        reversesId: entry.reversesId ?? null,
+        occurredAt: entry.occurredAt ?? now,
+      })),
+    });
+    for (const row of rows) created.set(row.idempotencyKey, row);
+    const delta = new Map<string, number>();
+    for (const entry of fresh.values()) if (entry.points !== 0) delta.set(entry.memberId, (delta.get(entry.memberId) ?? 0) + entry.points);
+    await addToBalances(tx, delta, now);
+  }
+  return entries.map((entry) => {
+    const earlier = found.get(entry.idempotencyKey);
+    if (earlier) return { outcome: "duplicate", entry: earlier };
+    const row = created.get(entry.idempotencyKey)!;
+    if (fresh.get(entry.idempotencyKey) === entry) return { outcome: "posted", entry: row };
+    return { outcome: "duplicate", entry: row };
+  });
+}
+
+const KEY_LOOKUP_CHUNK = 1_000;
+const BALANCE_UPDATE_CHUNK = 500;
+
+/** Member.balance += delta for many members: one UPDATE … CASE per chunk (both databases), updatedAt as Prisma writes it. */
+async function addToBalances(tx: Tx, delta: Map<string, number>, now: Date): Promise<void> {
+  const pairs = [...delta].filter(([, points]) => points !== 0);
+  const sqlite = databaseKind(coreEnv().DATABASE_URL) === "sqlite";
+  const updatedAt = sqlite ? sqliteDateTime(now) : now;
+  for (let i = 0; i < pairs.length; i += BALANCE_UPDATE_CHUNK) {
+    const chunk = pairs.slice(i, i + BALANCE_UPDATE_CHUNK);
+    if (chunk.length === 1) {
+      await tx.member.update({ where: { id: chunk[0]![0] }, data: { balance: { increment: chunk[0]![1] } } });
+      continue;
+    }
+    const cases = Prisma.join(
+      chunk.map(([id, points]) => Prisma.sql`WHEN CAST(${id} AS TEXT) THEN CAST(${points} AS INTEGER)`),
+      " ",
+    );
+    const ids = Prisma.join(chunk.map(([id]) => Prisma.sql`CAST(${id} AS TEXT)`));
+    const updated = await tx.$executeRaw`UPDATE "Member" SET "balance" = "balance" + CASE "id" ${cases} END, "updatedAt" = ${updatedAt} WHERE "id" IN (${ids})`;
+    if (updated !== chunk.length) throw new Error(`postEntries: ${chunk.length - updated} members of the entries do not exist`);
+  }
 }
 
 /**
