@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import { idempotencyKey } from "~domain/ledger";
+import { idempotencyKey, LedgerRuleError } from "~domain/ledger";
 import { isMigrationState } from "~domain/migration-state";
 import { checkRollbackRequest, ROLLBACK_FROM } from "~domain/rollback/rollback";
 import prisma from "../../db.server";
@@ -151,16 +151,24 @@ export async function rollbackMigration(input: RollbackInput): Promise<RollbackO
           const still = await tx.ledgerEntry.findMany({ where: { ...candidatesWhere(shopId, migrationId), id: { in: batch.map((e) => e.id) } }, orderBy: { id: "asc" }, select: { id: true, kind: true, sourceRef: true } });
           let n = 0;
           for (const entry of still) {
-            const posted = await postReversal(tx, {
-              shopId,
-              originalId: entry.id,
-              kind: "rollback",
-              idempotencyKey: idempotencyKey.rollback(migrationId, entry.id),
-              sourceRef,
-              reason: `undoes ${entry.kind} (${entry.sourceRef})`,
-              migrationId,
-            });
-            if (posted.outcome === "posted") n++;
+            try {
+              const posted = await postReversal(tx, {
+                shopId,
+                originalId: entry.id,
+                kind: "rollback",
+                idempotencyKey: idempotencyKey.rollback(migrationId, entry.id),
+                sourceRef,
+                reason: `undoes ${entry.kind} (${entry.sourceRef})`,
+                migrationId,
+              });
+              if (posted.outcome === "posted") n++;
+            } catch (error) {
+              // Reversed by someone else since `still` was read (another rollback run, an order
+              // cancelled): on PostgreSQL's read committed a racing reverser can commit between
+              // postReversal's key lookup and its look at the original. Nothing left to undo here.
+              if (error instanceof LedgerRuleError && error.code === "ALREADY_REVERSED") continue;
+              throw error;
+            }
           }
           return n;
         });
