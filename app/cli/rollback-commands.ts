@@ -5,6 +5,7 @@ import { z } from "zod";
 import prisma from "../db.server";
 import { jobHandlers } from "../jobs/handlers.server";
 import { JobRunner } from "../jobs/runner.server";
+import { PlatformError } from "../platforms/platform-client";
 import { platformClientFor } from "../platforms/platform-client.server";
 import { decideCoupons, listCoupons, type CouponDecisionOutcome, type CouponList } from "../services/coupons/coupons.server";
 import { requestRollback, rollbackReport } from "../services/rollback/rollback.server";
@@ -106,7 +107,17 @@ export async function couponsCommand(argv: string[]): Promise<number> {
     else printCoupons(list);
     return 0;
   }
-  const client = o.refund ? await platformClientFor(migration.shop) : undefined;
+  // The refunds are written whether or not the store can be reached; the balances are pushed when it can.
+  let client: Awaited<ReturnType<typeof platformClientFor>> | undefined;
+  let notPushed: string | null = null;
+  if (o.refund) {
+    try {
+      client = await platformClientFor(migration.shop);
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+      notPushed = error.message;
+    }
+  }
   const result = await decideCoupons({
     shopId: migration.shopId,
     migrationId: migration.id,
@@ -116,8 +127,11 @@ export async function couponsCommand(argv: string[]): Promise<number> {
     includeExpired: o["include-expired"],
     client,
   });
-  if (o.json) console.log(JSON.stringify(result));
-  else printDecision(result);
+  if (o.json) console.log(JSON.stringify({ ...result, ...(notPushed && { notPushed }) }));
+  else {
+    printDecision(result);
+    if (notPushed && result.outcome === "decided") console.error(`  balances not pushed to the store: ${notPushed}`);
+  }
   return result.outcome === "decided" ? 0 : 2;
 }
 
