@@ -36,6 +36,16 @@ describe("the merchant's cutover rules", () => {
     expect((await setRules({ shopId: m.shopId, migrationId: m.id, ordersMigrated: true, retroactive: null })).outcome).toBe("saved");
   });
 
+  it("keep what other services stored beside them in the migration's settings", async () => {
+    const m = await migration("shopify");
+    await prisma.migration.update({ where: { id: m.id }, data: { settingsJson: JSON.stringify({ coupons: { decisions: [{ code: "ANA10", decision: "cancel" }] } }) } });
+    expect((await setRules({ shopId: m.shopId, migrationId: m.id, completedStates: ["PAID"] })).outcome).toBe("saved");
+    expect(JSON.parse((await prisma.migration.findUniqueOrThrow({ where: { id: m.id } })).settingsJson)).toEqual({
+      coupons: { decisions: [{ code: "ANA10", decision: "cancel" }] },
+      completedStates: ["PAID"],
+    });
+  });
+
   it("send a previewed migration back to rules_set, and are closed once points are written", async () => {
     const previewed = await migration("shopify", "previewed");
     expect(await setRules({ shopId: previewed.shopId, migrationId: previewed.id, completedStates: ["PAID"] })).toMatchObject({ outcome: "saved", state: "rules_set" });

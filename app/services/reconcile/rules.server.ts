@@ -10,7 +10,9 @@ import type { CutoverRules, MatchOptions, Platform } from "~domain/reconcile/typ
  * The merchant's reconciliation rules as stored on the migration (`settingsJson`, written by the
  * wizard's Rules step and the CLI), with the platform's defaults for whatever is not set.
  */
-export const MigrationSettings = z.object({
+// Loose: other services keep their own keys in settingsJson (coupon decisions); saving the rules
+// must carry them over untouched.
+export const MigrationSettings = z.looseObject({
   completedStates: z.array(z.string()).optional(),
   cancelledStates: z.array(z.string()).optional(),
   retroactive: z
