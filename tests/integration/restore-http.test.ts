@@ -47,7 +47,7 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefi
 
 async function startApp(): Promise<{ child: ChildProcess; url: string; log: string[] }> {
   const port = await freePort();
-  const env = { ...process.env, ...testEnv(inject("databaseUrl")), PORT: String(port), HOST: "127.0.0.1", SHOPIFY_ADMIN_API_ORIGIN: emulator.url };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...testEnv(inject("databaseUrl")), PORT: String(port), HOST: "127.0.0.1", SHOPIFY_ADMIN_API_ORIGIN: emulator.url };
   delete env.CARRYOVER_WORKER;
   const child = spawn(process.execPath, [path.resolve("server.mjs")], { env, stdio: ["ignore", "pipe", "pipe"] });
   const log: string[] = [];
