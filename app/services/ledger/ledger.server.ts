@@ -1,4 +1,4 @@
-import { Prisma, type LedgerEntry } from "@prisma/client";
+import type { LedgerEntry, Prisma } from "@prisma/client";
 import { assertPoints, reversalOf, type LedgerKind } from "~domain/ledger";
 import { databaseKind } from "../../database-url";
 import { sqliteDateTime } from "../../db-bulk.server";
@@ -126,12 +126,17 @@ async function addToBalances(tx: Tx, delta: Map<string, number>, now: Date): Pro
       await tx.member.update({ where: { id: chunk[0]![0] }, data: { balance: { increment: chunk[0]![1] } } });
       continue;
     }
-    const cases = Prisma.join(
-      chunk.map(([id, points]) => Prisma.sql`WHEN CAST(${id} AS TEXT) THEN CAST(${points} AS INTEGER)`),
-      " ",
-    );
-    const ids = Prisma.join(chunk.map(([id]) => Prisma.sql`CAST(${id} AS TEXT)`));
-    const updated = await tx.$executeRaw`UPDATE "Member" SET "balance" = "balance" + CASE "id" ${cases} END, "updatedAt" = ${updatedAt} WHERE "id" IN (${ids})`;
+    // $executeRawUnsafe with bound parameters (no nested Prisma.sql: the PostgreSQL client is generated
+    // separately and does not recognise the SQLite client's Sql objects), placeholders in each dialect.
+    const params: unknown[] = [];
+    const p = (value: unknown) => {
+      params.push(value);
+      return sqlite ? "?" : `$${params.length}`;
+    };
+    const cases = chunk.map(([id, points]) => `WHEN CAST(${p(id)} AS TEXT) THEN CAST(${p(points)} AS INTEGER)`).join(" ");
+    const at = p(updatedAt);
+    const ids = chunk.map(([id]) => `CAST(${p(id)} AS TEXT)`).join(", ");
+    const updated = await tx.$executeRawUnsafe(`UPDATE "Member" SET "balance" = "balance" + CASE "id" ${cases} END, "updatedAt" = ${at} WHERE "id" IN (${ids})`, ...params);
     if (updated !== chunk.length) throw new Error(`postEntries: ${chunk.length - updated} members of the entries do not exist`);
   }
 }
