@@ -24,7 +24,9 @@ const NEXT: Record<MigrationState, readonly MigrationState[]> = {
   draft: ["uploaded"],
   uploaded: ["uploaded", "validated", "draft"],
   validated: ["uploaded", "validated", "rules_set"],
-  rules_set: ["validated", "rules_set", "syncing"],
+  // rules_set → previewed: the store's snapshot is already fresh (synced for this shop), so the dry run
+  // can follow the rules directly.
+  rules_set: ["validated", "rules_set", "syncing", "previewed"],
   syncing: ["syncing", "previewed", "rules_set"],
   previewed: ["rules_set", "syncing", "applying"],
   applying: ["applying", "piloted", "applied"],

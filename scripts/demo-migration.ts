@@ -10,6 +10,7 @@ import { jobHandlers } from "../app/jobs/handlers.server";
 import { JobRunner } from "../app/jobs/runner.server";
 import { importLoyaltyFile } from "../app/services/import/import.server";
 import { reconcileMigration } from "../app/services/reconcile/reconcile.server";
+import { setRules } from "../app/services/reconcile/rules.server";
 import { requestSync } from "../app/services/sync/sync-requests.server";
 import { demoLoyaltyExport } from "./demo-loyalty-export";
 
@@ -49,6 +50,10 @@ const s = imported.summary;
 console.log(
   `  import: ${imported.outcome === "already-imported" ? "already imported" : "imported"} ${s.fileName}: ${n(s.rowsTotal)} rows = ${n(s.rowsValid)} valid + ${n(s.rowsRejected)} rejected + ${n(s.rowsMerged)} merged + ${n(s.rowsIgnored)} ignored`,
 );
+
+// The merchant confirms the rules (the platform's order states, the retroactive window set above).
+const rules = await setRules({ shopId: shop.id, migrationId: migration.id });
+if (rules.outcome === "invalid") throw new Error(`the demo rules are invalid: ${rules.errors.join("; ")}`);
 
 const sync = await requestSync({ shopId: shop.id, migrationId: migration.id });
 const runner = new JobRunner({ handlers: { "platform.sync": jobHandlers["platform.sync"] } });

@@ -33,8 +33,8 @@ function parse<T extends z.ZodRawShape>(argv: string[], shape: T, booleans: stri
 }
 
 /** Runs the shop's sync job in this process until it ends, printing progress to stderr. */
-async function runSync(shopId: string, full: boolean, quiet: boolean): Promise<{ state: string; done: number; error: string | null }> {
-  const request = await requestSync({ shopId, full });
+async function runSync(shopId: string, full: boolean, quiet: boolean, migrationId: string | null = null): Promise<{ state: string; done: number; error: string | null }> {
+  const request = await requestSync({ shopId, full, migrationId });
   const runner = new JobRunner({ handlers: { "platform.sync": jobHandlers["platform.sync"] } });
   const ticker = quiet
     ? null
@@ -80,7 +80,7 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
   const migration = await prisma.migration.findUnique({ where: { id: o.migration } });
   if (!migration) throw new CliUsageError(`--migration: no migration ${o.migration}`);
   if (!o["no-sync"]) {
-    const sync = await runSync(migration.shopId, o["full-sync"], o.json);
+    const sync = await runSync(migration.shopId, o["full-sync"], o.json, migration.id);
     if (sync.state !== "succeeded") {
       console.error(`Sync failed, nothing reconciled: ${sync.error}`);
       return 1;

@@ -8,6 +8,7 @@ import { SHOPIFY_API_VERSION } from "~/shopify.server";
 import { ShopifyClient } from "~/platforms/shopify/shopify-client.server";
 import { importLoyaltyFile } from "~/services/import/import.server";
 import { storeOfflineInstall } from "~/services/offline-install.server";
+import { setRules } from "~/services/reconcile/rules.server";
 import { reconcileMigration } from "~/services/reconcile/reconcile.server";
 import { syncPlatform } from "~/services/sync/sync.server";
 import type { Preview } from "~domain/reconcile/report";
@@ -58,8 +59,9 @@ export async function applyScenario(options: {
   const file = tempFile("smile-export.csv", demoLoyaltyExport({ customers: options.customers, orders: options.orders, seed: options.seed, shopDomain: domain }));
   const imported = await importLoyaltyFile({ shopId: shop.id, migrationId: migration.id, provider: "smile", fileName: "smile-export.csv", filePath: file });
   expect(imported.outcome).toBe("imported");
-  // The wizard's sync step: reconcile moves a migration from syncing to previewed.
-  await prisma.migration.update({ where: { id: migration.id }, data: { state: "syncing" } });
+  // The wizard's Rules step (the platform's defaults confirmed); the snapshot is already synced, so the
+  // dry run follows and stores the preview.
+  expect((await setRules({ shopId: shop.id, migrationId: migration.id })).outcome).toBe("saved");
   const reconciled = await reconcileMigration({ shopId: shop.id, migrationId: migration.id });
   if (reconciled.outcome !== "reconciled") throw new Error(`not reconciled: ${JSON.stringify(reconciled)}`);
   expect((await prisma.migration.findUniqueOrThrow({ where: { id: migration.id } })).state).toBe("previewed");

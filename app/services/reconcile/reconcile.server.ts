@@ -56,6 +56,11 @@ export async function reconcileMigration(input: ReconcileInput): Promise<Reconci
 
   const last = await prisma.reconciliation.findFirst({ where: { migrationId: migration.id, status: "done" }, orderBy: { createdAt: "desc" } });
   if (last && last.inputsHash === inputsHash) {
+    // Same inputs, same preview: reuse it — and the migration is previewed again (rules saved since
+    // may have sent it back to rules_set without changing anything the preview depends on).
+    if (isMigrationState(migration.state) && migration.state !== "previewed" && canTransition(migration.state, "previewed")) {
+      await prisma.migration.update({ where: { id: migration.id }, data: { state: "previewed" } });
+    }
     await input.progress?.({ done: totalRecords, total: totalRecords });
     return { outcome: "reconciled", reconciliationId: last.id, report: JSON.parse(last.reportJson) as Preview, reused: true, notes: rules.notes };
   }

@@ -1,4 +1,5 @@
 import type { Job } from "@prisma/client";
+import { canTransition, isMigrationState } from "~domain/migration-state";
 import prisma from "../../db.server";
 import { enqueue } from "../../jobs/queue.server";
 import { SYNC_RESOURCES, type SyncResource } from "./sync.server";
@@ -7,10 +8,18 @@ export type SyncRequestOutcome = { outcome: "enqueued"; jobId: string } | { outc
 
 /**
  * Asks for a pull of the store's snapshot. One sync per shop at a time: while one is queued or
- * running, a second request returns that one instead of starting a rival pull.
+ * running, a second request returns that one instead of starting a rival pull. Asked for a migration
+ * whose rules are set, it moves the migration to syncing.
  */
 export async function requestSync(input: { shopId: string; full?: boolean; migrationId?: string | null; resources?: SyncResource[] }): Promise<SyncRequestOutcome> {
   return prisma.$transaction(async (tx) => {
+    if (input.migrationId) {
+      // The wizard's "Sync & preview" step: the migration waits in syncing until its preview is stored.
+      const migration = await tx.migration.findUnique({ where: { id: input.migrationId }, select: { state: true } });
+      if (migration && isMigrationState(migration.state) && migration.state !== "syncing" && canTransition(migration.state, "syncing")) {
+        await tx.migration.update({ where: { id: input.migrationId }, data: { state: "syncing" } });
+      }
+    }
     const active = await tx.job.findFirst({ where: { shopId: input.shopId, kind: "platform.sync", state: { in: ["queued", "running"] } }, select: { id: true } });
     if (active) return { outcome: "already-running", jobId: active.id };
     const queued = await enqueue(
