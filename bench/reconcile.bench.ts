@@ -192,6 +192,7 @@ async function phaseLimitUpsert(dir: string, urls: string[]) {
   for (const url of urls) {
     const res = await fetch(url);
     for await (const line of rawLines(res.body!)) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON printed by this benchmark's own phases
       const v = JSON.parse(line) as Record<string, any>;
       if (items % 10_000 === 0) {
         if (db.inTransaction) commit.run();
@@ -535,6 +536,7 @@ async function phaseMatching() {
 // ------------------------------------------------------------------------------------------------
 // orchestration
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON printed by this benchmark's own phases
 function runPhase<T = any>(phase: string, dir: string, extra: string[] = []): T {
   const args = [TSX, "bench/reconcile.bench.ts", "--phase", phase, "--dir", dir, "--customers", String(CUSTOMERS), "--orders", String(ORDERS), "--records", String(RECORDS)];
   args.push("--paged-seconds", String(PAGED_SECONDS), "--nuvemshop-seconds", String(NUVEMSHOP_SECONDS), ...extra);
@@ -584,6 +586,7 @@ async function main() {
     const emulatorStarted = performance.now();
     const shopify = await startEmulator("tests/emulators/shopify/cli.ts", ["--customers", String(CUSTOMERS), "--orders", String(ORDERS), "--seed", String(SEED)]);
     console.log(`Shopify emulator: ${CUSTOMERS.toLocaleString("en")} customers, ${ORDERS.toLocaleString("en")} orders, up in ${((performance.now() - emulatorStarted) / 1000).toFixed(1)} s`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON printed by this benchmark's own phases
     let synced: any;
     try {
       console.log("1. sync, bulk…");
@@ -700,6 +703,7 @@ async function reconcileOnly(source: string) {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON printed by this benchmark's own phases
 function pushReconcile(figures: Figure[], notes: string[], rec: any, records: number) {
   const m = rec.report.members;
   const p = rec.report.points;
