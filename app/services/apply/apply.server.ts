@@ -360,7 +360,25 @@ export async function applyMigration(input: ApplyInput): Promise<ApplyResult | A
   cp.result = result;
   await input.progress({ done: total, total, checkpoint: cp });
   await finishState(migration.id, input.pilot);
+  if (input.pilot === null) await sweepLateRegistrations(shop, migration.id, reconciliation.createdAt);
   return result;
+}
+
+/**
+ * A shopper who registered between the preview and this apply had no pending member yet when their
+ * registration webhook ran, and no webhook will come again. Every customer the snapshot learnt of
+ * since the preview (sync, webhooks) goes through the restore path once more.
+ */
+async function sweepLateRegistrations(shop: Shop, migrationId: string, since: Date) {
+  const late = await prisma.platformCustomer.findMany({ where: { shopId: shop.id, syncedAt: { gte: since } }, select: { platformId: true } });
+  for (const customer of late) {
+    await enqueue({
+      kind: "customer.changed",
+      shopId: shop.id,
+      payload: { shopDomain: shop.domain, platform: shop.platform as "shopify" | "nuvemshop", customerId: customer.platformId, topic: "apply/late-registration" },
+      dedupeKey: `sweep:${migrationId}:${customer.platformId}`,
+    });
+  }
 }
 
 /** applying → piloted | applied (once; a replay finds it done). */
