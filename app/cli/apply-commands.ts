@@ -1,61 +1,26 @@
 // `npx carryover apply` and `npx carryover report`: the apply job and the post-migration report,
 // driven from a terminal (this process is the worker while the command runs).
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { describePilot, parsePilot, type PilotSpec } from "~domain/apply/pilot";
 import prisma from "../db.server";
-import { jobHandlers } from "../jobs/handlers.server";
-import { JobRunner } from "../jobs/runner.server";
 import { requestApply, type ApplyResult } from "../services/apply/apply.server";
 import { migrationReport, type MigrationReport } from "../services/apply/report.server";
-import { jobProgress } from "../services/sync/sync-requests.server";
-import { CliUsageError } from "./reconcile-commands";
+import { CliUsageError, formatCount, parseOptions, runJobHere } from "./cli-support";
 
 export const APPLY_USAGE = `  npx carryover apply --migration <id> [--pilot N | --pilot P%] [--preview <reconciliation id>] [--json]
                       (credits the latest preview: a pilot of N or P % of the matched members, or everything not yet applied;
                        run again, it takes over an apply whose process died)
   npx carryover report --migration <id> [--json]                     (post-migration report; exit 1 when the points do not add up)`;
 
-function parse<T extends z.ZodRawShape>(argv: string[], shape: T, booleans: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(shape).map((k) => [k, { type: booleans.includes(k) ? "boolean" : "string" }])) as Record<string, { type: "string" | "boolean" }>,
-  });
-  const parsed = z.object(shape).safeParse(values);
-  if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
-  return parsed.data;
-}
-
-const n = (x: number) => x.toLocaleString("en");
+const n = formatCount;
 
 /** Runs the given apply job in this process until it ends (or another live worker ends it), printing progress to stderr. */
-async function runApplyJob(jobId: string, quiet: boolean) {
-  const runner = new JobRunner({ handlers: { "migration.apply": jobHandlers["migration.apply"] } });
-  const ticker = quiet
-    ? null
-    : setInterval(() => {
-        void prisma.job.findUnique({ where: { id: jobId } }).then((job) => {
-          if (!job) return;
-          const p = jobProgress(job);
-          const rate = p.ratePerSecond ? `${n(Math.round(p.ratePerSecond))}/s` : "…";
-          const eta = p.etaSeconds !== null ? `, about ${Math.ceil(p.etaSeconds)} s left` : "";
-          process.stderr.write(`  apply: ${n(p.done)}${p.total !== null ? ` of ${n(p.total)}` : ""} records and orders (${rate}${eta})\n`);
-        });
-      }, 2000);
-  try {
-    for (;;) {
-      const job = await prisma.job.findUniqueOrThrow({ where: { id: jobId } });
-      if (job.state === "succeeded" || job.state === "failed") return job;
-      const outcome = await runner.runOne();
-      if (outcome.outcome === "idle") await new Promise((r) => setTimeout(r, 500)); // a live worker has it, or a retry is not due yet
-    }
-  } finally {
-    if (ticker) clearInterval(ticker);
-  }
+function runApplyJob(jobId: string, quiet: boolean) {
+  return runJobHere(jobId, "migration.apply", { label: "apply", unit: "records and orders", quiet });
 }
 
 export async function applyCommand(argv: string[]): Promise<number> {
-  const o = parse(argv, { migration: z.string().min(1), pilot: z.string().optional(), preview: z.string().optional(), json: z.boolean().default(false) }, ["json"]);
+  const o = parseOptions(argv, { migration: z.string().min(1), pilot: z.string().optional(), preview: z.string().optional(), json: z.boolean().default(false) }, ["json"]);
   let pilot: PilotSpec | null = null;
   if (o.pilot !== undefined) {
     pilot = parsePilot(o.pilot);
@@ -107,7 +72,7 @@ export async function applyCommand(argv: string[]): Promise<number> {
 }
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const o = parse(argv, { migration: z.string().min(1), json: z.boolean().default(false) }, ["json"]);
+  const o = parseOptions(argv, { migration: z.string().min(1), json: z.boolean().default(false) }, ["json"]);
   const migration = await prisma.migration.findUnique({ where: { id: o.migration } });
   if (!migration) throw new CliUsageError(`--migration: no migration ${o.migration}`);
   const report = await migrationReport({ shopId: migration.shopId, migrationId: migration.id });

@@ -12,7 +12,8 @@ import { createMigration, findMigration } from "../services/migrations.server";
 import { findShop } from "../services/shops.server";
 import prisma from "../db.server";
 import { APPLY_USAGE, applyCommand, reportCommand } from "./apply-commands";
-import { CliUsageError, RECONCILE_USAGE, reconcileCommand, reviewCommand, rulesCommand, syncCommand } from "./reconcile-commands";
+import { CliUsageError } from "./cli-support";
+import { RECONCILE_USAGE, reconcileCommand, reviewCommand, rulesCommand, syncCommand } from "./reconcile-commands";
 import { ROLLBACK_USAGE, couponsCommand, rollbackCommand } from "./rollback-commands";
 
 const USAGE = `Usage:

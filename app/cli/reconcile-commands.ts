@@ -1,16 +1,14 @@
 // `npx carryover sync` and `npx carryover reconcile`: the same services and job handlers the app
 // runs, driven from a terminal (this process is the worker while the command runs).
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { Preview } from "~domain/reconcile/report";
 import prisma from "../db.server";
-import { jobHandlers } from "../jobs/handlers.server";
-import { JobRunner } from "../jobs/runner.server";
 import { reconcileMigration } from "../services/reconcile/reconcile.server";
 import { setRules } from "../services/reconcile/rules.server";
 import { decideRecord, reviewQueue, withdrawDecision } from "../services/reconcile/review.server";
-import { jobProgress, requestSync } from "../services/sync/sync-requests.server";
+import { requestSync } from "../services/sync/sync-requests.server";
 import { findShop } from "../services/shops.server";
+import { CliUsageError, parseOptions, runJobHere } from "./cli-support";
 
 export const RECONCILE_USAGE = `  npx carryover sync --shop <domain> [--platform shopify|nuvemshop] [--full] [--json]
   npx carryover reconcile --migration <id> [--no-sync] [--full-sync] [--json]
@@ -20,47 +18,15 @@ export const RECONCILE_USAGE = `  npx carryover sync --shop <domain> [--platform
   npx carryover review --migration <id> [--json]                    (lists the conflicts to review)
   npx carryover review --migration <id> --record <id> --match <customer id> | --pending | --reject | --withdraw [--note <text>]`;
 
-export class CliUsageError extends Error {}
-
-function parse<T extends z.ZodRawShape>(argv: string[], shape: T, booleans: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(shape).map((k) => [k, { type: booleans.includes(k) ? "boolean" : "string" }])) as Record<string, { type: "string" | "boolean" }>,
-  });
-  const parsed = z.object(shape).safeParse(values);
-  if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
-  return parsed.data;
-}
-
 /** Runs the shop's sync job in this process until it ends, printing progress to stderr. */
 async function runSync(shopId: string, full: boolean, quiet: boolean, migrationId: string | null = null): Promise<{ state: string; done: number; error: string | null }> {
   const request = await requestSync({ shopId, full, migrationId });
-  const runner = new JobRunner({ handlers: { "platform.sync": jobHandlers["platform.sync"] } });
-  const ticker = quiet
-    ? null
-    : setInterval(() => {
-        void prisma.job.findUnique({ where: { id: request.jobId } }).then((job) => {
-          if (!job) return;
-          const p = jobProgress(job);
-          const rate = p.ratePerSecond ? `${Math.round(p.ratePerSecond).toLocaleString("en")}/s` : "…";
-          const eta = p.etaSeconds !== null ? `, about ${Math.ceil(p.etaSeconds)} s left` : "";
-          process.stderr.write(`  sync: ${p.done.toLocaleString("en")}${p.total !== null ? ` of ${p.total.toLocaleString("en")}` : ""} (${rate}${eta})\n`);
-        });
-      }, 2000);
-  try {
-    for (;;) {
-      const job = await prisma.job.findUniqueOrThrow({ where: { id: request.jobId } });
-      if (job.state === "succeeded" || job.state === "failed") return { state: job.state, done: job.progressDone, error: job.error };
-      const outcome = await runner.runOne();
-      if (outcome.outcome === "idle") await new Promise((r) => setTimeout(r, 500)); // another worker has it, or a retry is not due yet
-    }
-  } finally {
-    if (ticker) clearInterval(ticker);
-  }
+  const job = await runJobHere(request.jobId, "platform.sync", { label: "sync", unit: "customers and orders", quiet });
+  return { state: job.state, done: job.progressDone, error: job.error };
 }
 
 export async function syncCommand(argv: string[]): Promise<number> {
-  const o = parse(argv, { shop: z.string().min(1), platform: z.enum(["shopify", "nuvemshop"]).default("shopify"), full: z.boolean().default(false), json: z.boolean().default(false) }, ["full", "json"]);
+  const o = parseOptions(argv, { shop: z.string().min(1), platform: z.enum(["shopify", "nuvemshop"]).default("shopify"), full: z.boolean().default(false), json: z.boolean().default(false) }, ["full", "json"]);
   const shop = await findShop(o.platform, o.shop);
   if (!shop) throw new CliUsageError(`--shop: ${o.shop} is not installed (${o.platform})`);
   const result = await runSync(shop.id, o.full, o.json);
@@ -72,7 +38,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
 }
 
 export async function reconcileCommand(argv: string[]): Promise<number> {
-  const o = parse(
+  const o = parseOptions(
     argv,
     { migration: z.string().min(1), "no-sync": z.boolean().default(false), "full-sync": z.boolean().default(false), json: z.boolean().default(false) },
     ["no-sync", "full-sync", "json"],
@@ -111,7 +77,7 @@ const isoDate = z.string().transform((v, ctx) => {
 });
 
 export async function rulesCommand(argv: string[]): Promise<number> {
-  const o = parse(
+  const o = parseOptions(
     argv,
     {
       migration: z.string().min(1),
@@ -158,7 +124,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
 }
 
 export async function reviewCommand(argv: string[]): Promise<number> {
-  const o = parse(
+  const o = parseOptions(
     argv,
     {
       migration: z.string().min(1),

@@ -1,36 +1,23 @@
 // `npx carryover rollback` and `npx carryover coupons`: the same services and job handler the app
 // runs, driven from a terminal (this process is the worker while the rollback runs).
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import prisma from "../db.server";
-import { jobHandlers } from "../jobs/handlers.server";
-import { JobRunner } from "../jobs/runner.server";
 import { PlatformError } from "../platforms/platform-client";
 import { platformClientFor } from "../platforms/platform-client.server";
 import { decideCoupons, listCoupons, type CouponDecisionOutcome, type CouponList } from "../services/coupons/coupons.server";
 import { requestRollback, rollbackReport } from "../services/rollback/rollback.server";
-import { jobProgress } from "../services/sync/sync-requests.server";
-import { CliUsageError } from "./reconcile-commands";
+import { CliUsageError, parseOptions, runJobHere } from "./cli-support";
 
 export const ROLLBACK_USAGE = `  npx carryover rollback --migration <id> [--json]             (undoes an applied or piloted migration with reversal entries)
   npx carryover coupons --migration <id> [--json]               (lists the old platform's unused coupons, per member)
   npx carryover coupons --migration <id> --refund --rate <points per currency unit> [--codes A,B] [--include-expired] [--json]
   npx carryover coupons --migration <id> --cancel [--codes A,B] [--json]`;
 
-function parse<T extends z.ZodRawShape>(argv: string[], shape: T, booleans: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(shape).map((k) => [k, { type: booleans.includes(k) ? "boolean" : "string" }])) as Record<string, { type: "string" | "boolean" }>,
-  });
-  const parsed = z.object(shape).safeParse(values);
-  if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
-  return parsed.data;
-}
 
 const n = (x: number) => x.toLocaleString("en");
 
 export async function rollbackCommand(argv: string[]): Promise<number> {
-  const o = parse(argv, { migration: z.string().min(1), json: z.boolean().default(false) }, ["json"]);
+  const o = parseOptions(argv, { migration: z.string().min(1), json: z.boolean().default(false) }, ["json"]);
   const migration = await prisma.migration.findUnique({ where: { id: o.migration } });
   if (!migration) throw new CliUsageError(`--migration: no migration ${o.migration}`);
   const request = await requestRollback({ shopId: migration.shopId, migrationId: migration.id });
@@ -41,27 +28,7 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (!o.json) process.stderr.write(`Rolling back migration ${migration.id} ("${migration.name}"), job ${request.jobId}${request.outcome === "enqueued" ? "" : ` (${request.outcome})`}\n`);
-  const runner = new JobRunner({ handlers: { "migration.rollback": jobHandlers["migration.rollback"] } });
-  const ticker = o.json
-    ? null
-    : setInterval(() => {
-        void prisma.job.findUnique({ where: { id: request.jobId } }).then((job) => {
-          if (!job) return;
-          const p = jobProgress(job);
-          process.stderr.write(`  rollback: ${n(p.done)}${p.total !== null ? ` of ${n(p.total)}` : ""} entries reversed\n`);
-        });
-      }, 2000);
-  let job;
-  try {
-    for (;;) {
-      job = await prisma.job.findUniqueOrThrow({ where: { id: request.jobId } });
-      if (job.state === "succeeded" || job.state === "failed") break;
-      const outcome = await runner.runOne();
-      if (outcome.outcome === "idle") await new Promise((r) => setTimeout(r, 500)); // another worker has it, or a retry is not due yet
-    }
-  } finally {
-    if (ticker) clearInterval(ticker);
-  }
+  const job = await runJobHere(request.jobId, "migration.rollback", { label: "rollback", unit: "entries reversed", quiet: o.json });
   const report = await rollbackReport(migration.shopId, migration.id);
   const ok = job.state === "succeeded" && report.state === "rolled_back";
   if (o.json) console.log(JSON.stringify({ outcome: ok ? "rolled-back" : "failed", jobId: request.jobId, error: job.error, ...report }));
@@ -80,7 +47,7 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
 }
 
 export async function couponsCommand(argv: string[]): Promise<number> {
-  const o = parse(
+  const o = parseOptions(
     argv,
     {
       migration: z.string().min(1),
