@@ -1,6 +1,7 @@
 import prisma from "../db.server";
 import { platformClientFor } from "../platforms/platform-client.server";
 import { applyMigration } from "../services/apply/apply.server";
+import { checkBalances } from "../services/ledger/ledger.server";
 import { earnForOrder } from "../services/earn/earn.server";
 import { reconcileMigration } from "../services/reconcile/reconcile.server";
 import { restoreCustomer } from "../services/restore/restore.server";
@@ -20,6 +21,14 @@ async function webhookShop(shopId: string | null, payload: JobPayloads["customer
 
 /** What each job kind does. Handlers are thin: load what the payload names, call one service. */
 export const jobHandlers: JobHandlers = {
+  async "ledger.check"({ payload, progress }) {
+    const result = await checkBalances(payload.shopId);
+    await progress({ done: result.members, total: result.members });
+    if (result.drift.length > 0) {
+      const shown = result.drift.slice(0, 10).map((d) => `member ${d.memberId}: balance ${d.balance}, entries sum to ${d.sumOfEntries}`);
+      throw new PermanentJobError(`${result.drift.length} of ${result.members} balances drifted from their ledger entries: ${shown.join("; ")}`);
+    }
+  },
   async "platform.sync"({ payload, checkpoint, progress }) {
     const shop = await prisma.shop.findUnique({ where: { id: payload.shopId } });
     if (!shop) throw new PermanentJobError(`shop ${payload.shopId} does not exist`);

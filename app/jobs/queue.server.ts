@@ -17,6 +17,8 @@ export interface JobPayloads {
   "migration.reconcile": { shopId: string; migrationId: string };
   /** Credit a reviewed preview: a pilot (count or percentage of matched members) or the rest. */
   "migration.apply": { shopId: string; migrationId: string; reconciliationId: string; pilot: { count: number } | { percent: number } | null };
+  /** Recompute every member's balance from the ledger entries and report any drift (fails the job when there is some). */
+  "ledger.check": { shopId: string };
   /** Undo everything a migration wrote, with reversal entries, and push the balances back. */
   "migration.rollback": { shopId: string; migrationId: string };
 }

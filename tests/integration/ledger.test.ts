@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
-import { checkBalances, postEntry, postReversal, withLedger } from "~/services/ledger/ledger.server";
+import { jobHandlers } from "~/jobs/handlers.server";
+import { JobRunner } from "~/jobs/runner.server";
+import { checkBalances, postEntry, postReversal, requestLedgerCheck, withLedger } from "~/services/ledger/ledger.server";
 import { LedgerRuleError } from "~domain/ledger";
 import { uniqueShop } from "../support/webhooks";
 
@@ -54,7 +56,16 @@ describe("the ledger service", () => {
     const { shop, member: m } = await member();
     await withLedger((tx) => postEntry(tx, { shopId: shop.id, memberId: m.id, kind: "import", points: 100, idempotencyKey: "import:d:1", sourceRef: "x" }));
     expect(await checkBalances(shop.id)).toEqual({ members: 1, drift: [] });
+    const runner = new JobRunner({ handlers: { "ledger.check": jobHandlers["ledger.check"] } });
+    await runner.runUntilIdle(); // checks queued by other tests' applies and rollbacks
+    await requestLedgerCheck(shop.id, "first");
+    expect(await runner.runOne()).toMatchObject({ outcome: "succeeded" });
     await prisma.member.update({ where: { id: m.id }, data: { balance: 90 } });
     expect(await checkBalances(shop.id)).toEqual({ members: 1, drift: [{ memberId: m.id, balance: 90, sumOfEntries: 100 }] });
+    // The check job fails, saying which balance drifted and by how much.
+    await requestLedgerCheck(shop.id, "second");
+    await requestLedgerCheck(shop.id, "second"); // once per event
+    expect(await runner.runOne()).toMatchObject({ outcome: "failed", error: `1 of 1 balances drifted from their ledger entries: member ${m.id}: balance 90, entries sum to 100` });
+    expect(await prisma.job.count({ where: { shopId: shop.id, kind: "ledger.check" } })).toBe(2);
   });
 });

@@ -8,7 +8,7 @@ import type { OrderInput } from "~domain/reconcile/types";
 import prisma from "../../db.server";
 import { enqueue } from "../../jobs/queue.server";
 import type { PlatformClient } from "../../platforms/platform-client";
-import { postEntries, withLedger, type NewEntry, type Tx } from "../ledger/ledger.server";
+import { postEntries, requestLedgerCheck, withLedger, type NewEntry, type Tx } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
 import { rulesFor } from "../reconcile/rules.server";
 
@@ -361,6 +361,7 @@ export async function applyMigration(input: ApplyInput): Promise<ApplyResult | A
   await input.progress({ done: total, total, checkpoint: cp });
   await finishState(migration.id, input.pilot);
   if (input.pilot === null) await sweepLateRegistrations(shop, migration.id, reconciliation.createdAt);
+  await requestLedgerCheck(shop.id, `apply:${migration.id}:${cp.pilot}`);
   return result;
 }
 

@@ -4,6 +4,7 @@ import { databaseKind } from "../../database-url";
 import { sqliteDateTime } from "../../db-bulk.server";
 import { isUniqueViolation } from "../../db-errors.server";
 import prisma from "../../db.server";
+import { enqueue } from "../../jobs/queue.server";
 import { coreEnv } from "../../env.server";
 
 /**
@@ -196,4 +197,9 @@ export async function checkBalances(shopId: string): Promise<{ members: number; 
     .filter((m) => m.balance !== (sumByMember.get(m.id) ?? 0))
     .map((m) => ({ memberId: m.id, balance: m.balance, sumOfEntries: sumByMember.get(m.id) ?? 0 }));
   return { members: members.length, drift };
+}
+
+/** Queues the balance check once per event that moved many balances (an apply, a rollback). */
+export async function requestLedgerCheck(shopId: string, after: string): Promise<void> {
+  await enqueue({ kind: "ledger.check", shopId, payload: { shopId }, dedupeKey: `ledger-check:${shopId}:${after}` });
 }

@@ -5,7 +5,7 @@ import { checkRollbackRequest, ROLLBACK_FROM } from "~domain/rollback/rollback";
 import prisma from "../../db.server";
 import { enqueue } from "../../jobs/queue.server";
 import type { BalanceWriteResult, PlatformClient } from "../../platforms/platform-client";
-import { postReversal, withLedger } from "../ledger/ledger.server";
+import { postReversal, requestLedgerCheck, withLedger } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
 
 /**
@@ -208,6 +208,7 @@ export async function rollbackMigration(input: RollbackInput): Promise<RollbackO
       continue;
     }
     await prisma.migration.updateMany({ where: { id: migrationId, state: "rolling_back" }, data: { state: "rolled_back" } });
+    await requestLedgerCheck(shopId, `rollback:${migrationId}`);
     return { outcome: "rolled-back", pushed, ...(await rollbackReport(shopId, migrationId)) };
   }
 }
