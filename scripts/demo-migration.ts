@@ -9,6 +9,7 @@ import prisma from "../app/db.server";
 import { jobHandlers } from "../app/jobs/handlers.server";
 import { JobRunner } from "../app/jobs/runner.server";
 import { importLoyaltyFile } from "../app/services/import/import.server";
+import { printPreview } from "../app/cli/reconcile-commands";
 import { reconcileMigration } from "../app/services/reconcile/reconcile.server";
 import { setRules } from "../app/services/reconcile/rules.server";
 import { requestSync } from "../app/services/sync/sync-requests.server";
@@ -69,7 +70,15 @@ for (;;) {
 
 const result = await reconcileMigration({ shopId: shop.id, migrationId: migration.id });
 if (result.outcome !== "reconciled") throw new Error(`reconcile: ${JSON.stringify(result)}`);
-const p = result.report;
-console.log(`  preview: ${JSON.stringify({ members: p.members, points: p.points })}`);
-console.log(`  migration ${migration.id} — see it with: npx carryover reconcile --migration ${migration.id}`);
+printPreview(migration.id, result.reconciliationId, result.report, result.notes);
+console.log(
+  [
+    "",
+    `  Next, with the CLI (it works on this demo):`,
+    `    npx carryover review --migration ${migration.id}          # the conflicts, with their candidates`,
+    `    npx carryover apply --migration ${migration.id} --pilot 10%`,
+    `    npx carryover apply --migration ${migration.id}           # the rest; then create a pending shopper in the emulator`,
+    `    npx carryover report --migration ${migration.id}`,
+  ].join("\n"),
+);
 await prisma.$disconnect();

@@ -171,7 +171,7 @@ export async function reviewCommand(argv: string[]): Promise<number> {
   return result.outcome === "recorded" ? 0 : 2;
 }
 
-function printPreview(migrationId: string, reconciliationId: string, r: Preview, notes: string[]) {
+export function printPreview(migrationId: string, reconciliationId: string, r: Preview, notes: string[]) {
   const n = (x: number) => x.toLocaleString("en");
   const row = (label: string, members: number, points: number) => `  ${label.padEnd(34)} ${n(members).padStart(10)} ${n(points).padStart(14)}`;
   const lines = [
