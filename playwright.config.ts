@@ -2,8 +2,9 @@ import { defineConfig } from "@playwright/test";
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the same demo
 // stack the README starts, on its own ports and a fresh database.
-export const E2E_APP_PORT = 3100;
-export const E2E_EMULATOR_PORT = 4110;
+// E2E_APP_PORT / E2E_EMULATOR_PORT move the stack when two runs share a machine.
+export const E2E_APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
+export const E2E_EMULATOR_PORT = Number(process.env.E2E_EMULATOR_PORT ?? 4110);
 
 export default defineConfig({
   testDir: "tests/e2e",

@@ -1,6 +1,6 @@
 import { test as base, expect } from "@playwright/test";
 
-export const EMULATOR = "http://127.0.0.1:4110";
+export const EMULATOR = `http://127.0.0.1:${process.env.E2E_EMULATOR_PORT ?? 4110}`;
 export const ARTIFACTS = "tests/e2e/artifacts";
 
 /**
