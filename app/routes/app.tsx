@@ -4,29 +4,42 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
+import polarisEs from "@shopify/polaris/locales/es.json";
 import { requireAdmin } from "../auth.server";
 import { env } from "../env.server";
-import { translate } from "../i18n/en";
+import { formatter, type Locale } from "../i18n";
+import { requestLocale } from "../i18n/locale.server";
+import { I18nProvider } from "../i18n/react";
+import { useAppPath } from "../components/use-app-path";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+const POLARIS: Record<Locale, typeof polarisEn> = { en: polarisEn, "pt-BR": polarisPtBR, es: polarisEs };
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { demo } = await requireAdmin(request);
-  return { apiKey: env().SHOPIFY_API_KEY, embedded: !demo };
+  const { demo, shop } = await requireAdmin(request);
+  return { apiKey: env().SHOPIFY_API_KEY, embedded: !demo, locale: requestLocale(request, shop) };
 };
 
 export default function AppLayout() {
-  const { apiKey, embedded } = useLoaderData<typeof loader>();
+  const { apiKey, embedded, locale } = useLoaderData<typeof loader>();
+  const path = useAppPath();
   return (
-    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey}>
-      {embedded && (
-        <NavMenu>
-          <Link to="/app" rel="home">
-            {translate("nav.home")}
-          </Link>
-        </NavMenu>
-      )}
-      <Outlet />
+    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={POLARIS[locale]}>
+      <I18nProvider locale={locale}>
+        {embedded && (
+          <NavMenu>
+            <Link to={path("/app")} rel="home">
+              {formatter(locale).t("nav.home")}
+            </Link>
+          </NavMenu>
+        )}
+        <div lang={locale}>
+          <Outlet />
+        </div>
+      </I18nProvider>
     </AppProvider>
   );
 }
