@@ -57,7 +57,7 @@ export function formatter(locale: Locale): Formatter {
   const dict = DICTIONARIES[locale];
   const numbers = new Intl.NumberFormat(locale);
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
-  const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  const dateTimes = new Intl.DateTimeFormat(locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" });
   const t: Translate = (key, vars) => interpolate(dict[key], vars);
   return {
     locale,

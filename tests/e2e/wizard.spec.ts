@@ -25,7 +25,11 @@ const LOCALES = [
     invalidEmail: "Invalid e-mail",
     download: "Download the rejected rows (CSV)",
     continue: "Continue",
-    rulesToCome: "This step is not in the admin yet",
+    rulesHeading: "Which orders earn and which reverse",
+    paid: "Paid",
+    completed: "Completed orders",
+    syncStart: "Sync and preview",
+    previewIdentity: /^[\d,]+ points in the file = [\d,]+ matched \+ [\d,]+ pending \+ [\d,]+ to review \+ [\d,]+ rejected$/,
   },
   {
     code: "pt-BR",
@@ -43,12 +47,17 @@ const LOCALES = [
     invalidEmail: "E-mail inválido",
     download: "Baixar as linhas rejeitadas (CSV)",
     continue: "Continuar",
-    rulesToCome: "Esta etapa ainda não está no painel",
+    rulesHeading: "Quais pedidos geram e quais estornam pontos",
+    paid: "Pago",
+    completed: "Pedidos concluídos",
+    syncStart: "Sincronizar e ver prévia",
+    previewIdentity: /^[\d.]+ pontos no arquivo = [\d.]+ encontrados \+ [\d.]+ pendentes \+ [\d.]+ para revisar \+ [\d.]+ rejeitados$/,
   },
 ] as const;
 
 for (const l of LOCALES) {
   test(`[${l.code}] start a migration, answer Platforms, upload the export and read the summary`, async ({ page }) => {
+    test.setTimeout(180_000);
     const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/wizard-${l.code}-${name}.png`, fullPage: true });
     await page.goto(`/app?locale=${l.code}`);
     await expect(page.getByTestId("migration-count")).toBeVisible();
@@ -89,10 +98,21 @@ for (const l of LOCALES) {
     // The upload validated the file: the wizard goes on to its rules, and a reload opens the same step.
     await page.getByRole("link", { name: l.continue }).click();
     await expect(page).toHaveURL(new RegExp(`/rules\\?locale=${l.code}$`));
-    await expect(page.getByText(l.rulesToCome)).toBeVisible();
+    await expect(page.getByRole("heading", { name: l.rulesHeading })).toBeVisible();
     await page.goto(`${migrationUrl}?locale=${l.code}`);
     await expect(page).toHaveURL(new RegExp(`/rules\\?locale=${l.code}$`));
     await expect(page.getByTestId("wizard-stepper").locator('[data-step="upload"]')).toHaveAttribute("data-status", "complete");
-    await shot("4-resumed");
+    await shot("4-rules");
+
+    // Rules: the platform's real order states, its defaults ticked; saved as they are.
+    await expect(page.getByRole("group", { name: l.completed }).getByLabel(l.paid, { exact: true })).toBeChecked();
+    await page.getByRole("button", { name: l.save }).click();
+    await expect(page).toHaveURL(new RegExp(`/sync\\?locale=${l.code}$`));
+
+    // Sync & preview: the pull runs in the app's worker with a progress bar, then the dry run's figures.
+    await page.getByRole("button", { name: l.syncStart }).click();
+    await expect(page.getByTestId("preview-identity")).toHaveText(l.previewIdentity, { timeout: 120_000 });
+    await expect(page.getByTestId("wizard-stepper").locator('[data-step="sync"]')).toHaveAttribute("data-status", "complete");
+    await shot("5-preview");
   });
 }

@@ -4,6 +4,8 @@ import prisma from "~/db.server";
 import { coreEnv } from "~/env.server";
 import { loyaltyFigures } from "~/services/home.server";
 import { latestImportSummary, receiveUpload, rejectedRowsDownload } from "~/services/admin/upload.server";
+import { RulesForm, rulesFormFrom, rulesStepView, saveRulesStep } from "~/services/admin/rules-step.server";
+import { startPreview, startSync, syncStepView } from "~/services/admin/sync-step.server";
 import { PlatformsForm, savePlatforms, startMigration, wizardView } from "~/services/admin/wizard.server";
 import { tempFile } from "../support/files";
 import { uniqueShop } from "../support/webhooks";
@@ -113,5 +115,61 @@ describe("the wizard's Upload step", () => {
     const closed = await prisma.migration.create({ data: { shopId: shop.id, name: "c", state: "previewed" } });
     expect(await receiveUpload(multipart({}, { name: "smile.csv", path: SMILE }), shop.id, closed.id)).toEqual({ outcome: "migration-closed", state: "previewed" });
     expect(await receiveUpload(multipart({}, { name: "smile.csv", path: SMILE }), (await newShop()).id, id)).toEqual({ outcome: "not-found" });
+  });
+});
+
+describe("the wizard's Rules step", () => {
+  const form = (fields: Array<[string, string]>) => {
+    const f = new FormData();
+    for (const [k, v] of fields) f.append(k, v);
+    return RulesForm.safeParse(rulesFormFrom(f));
+  };
+
+  it("shows the platform's real states with its defaults, saves the merchant's choice and moves on", async () => {
+    const shop = await newShop();
+    const m = await prisma.migration.create({ data: { shopId: shop.id, name: "m", state: "validated", cutoverAt: new Date("2026-10-01T00:00:00Z") } });
+    const view = await rulesStepView(shop, m.id);
+    expect(view?.states.map((s) => s.key)).toContain("PARTIALLY_REFUNDED");
+    expect(view).toMatchObject({ completed: ["PAID", "PARTIALLY_REFUNDED"], retroactive: null, errors: [] });
+    const parsed = form([["completed[]", "PAID"], ["cancelled[]", "CANCELLED"], ["cancelled[]", "REFUNDED"], ["retroactive", "on"], ["pointsPerCurrencyUnit", "1,5"], ["from", "2026-07-01"], ["to", "2026-10-01"]]);
+    expect(parsed.success).toBe(true);
+    const saved = await saveRulesStep(shop.id, m.id, parsed.data!);
+    expect(saved).toMatchObject({ outcome: "saved", state: "rules_set", rules: { completedStates: ["PAID"], retroactive: { pointsPerCurrencyUnit: 1.5 } } });
+    expect((await wizardView(shop.id, m.id))?.current).toBe("sync");
+  });
+
+  it("refuses a state the platform does not have, a window with migrated orders, and a window without dates", async () => {
+    const shop = await newShop();
+    const m = await prisma.migration.create({ data: { shopId: shop.id, name: "m", state: "validated", ordersMigrated: true } });
+    const unknown = await saveRulesStep(shop.id, m.id, form([["completed[]", "SHIPPED"], ["retroactive", "off"]]).data!);
+    expect(unknown.outcome).toBe("invalid");
+    const window = await saveRulesStep(shop.id, m.id, form([["completed[]", "PAID"], ["retroactive", "on"], ["pointsPerCurrencyUnit", "1"], ["from", "2026-07-01"], ["to", "2026-10-01"]]).data!);
+    expect(window.outcome).toBe("invalid");
+    expect(form([["retroactive", "on"], ["pointsPerCurrencyUnit", "1"]]).success).toBe(false);
+    expect(await rulesStepView((await newShop()), m.id)).toBeNull();
+  });
+});
+
+describe("the wizard's Sync & preview step", () => {
+  it("syncs only once the rules are set, follows the pull, and asks for the dry run once per pull", async () => {
+    const shop = await newShop();
+    const early = await prisma.migration.create({ data: { shopId: shop.id, name: "m", state: "validated" } });
+    expect(await startSync(shop.id, early.id)).toEqual({ outcome: "not-open", state: "validated" });
+    const m = await prisma.migration.create({ data: { shopId: shop.id, name: "m", state: "rules_set" } });
+    const started = await startSync(shop.id, m.id);
+    expect(started.outcome).toBe("started");
+    const view = await syncStepView(shop.id, m.id);
+    expect(view).toMatchObject({ state: "syncing", working: true, needsPreview: false, preview: null, review: null });
+    expect(view?.sync?.progress).toMatchObject({ state: "queued", done: 0 });
+    // The pull is done (the worker's part): the step now asks for the preview, once.
+    await prisma.job.updateMany({ where: { shopId: shop.id, kind: "platform.sync" }, data: { state: "succeeded", startedAt: new Date(Date.now() - 2000), finishedAt: new Date(), progressDone: 10, progressTotal: 10 } });
+    expect((await syncStepView(shop.id, m.id))?.needsPreview).toBe(true);
+    const first = await startPreview(shop.id, m.id);
+    const second = await startPreview(shop.id, m.id);
+    expect(first.outcome).toBe("started");
+    expect(second).toEqual(first);
+    expect(await prisma.job.count({ where: { shopId: shop.id, kind: "migration.reconcile" } })).toBe(1);
+    expect((await syncStepView(shop.id, m.id))?.needsPreview).toBe(false);
+    expect(await syncStepView((await newShop()).id, m.id)).toBeNull();
   });
 });

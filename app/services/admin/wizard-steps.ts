@@ -62,6 +62,6 @@ export function stepEditable(step: WizardStep, state: string): boolean {
       // importLoyaltyFile takes a file up to validation, never after.
       return state === "draft" || state === "uploaded" || state === "validated";
     default:
-      return !hasWrittenLedger(state) || state === "piloted";
+      return !hasWrittenLedger(state);
   }
 }
