@@ -1,4 +1,5 @@
 import { Banner, BlockStack, Box, Card, DataTable, Divider, InlineGrid, List, Text } from "@shopify/polaris";
+import { DownloadLink } from "./DownloadLink";
 import type { ImportSummary } from "../services/import/import.server";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
@@ -119,10 +120,9 @@ export function ImportSummaryCard({ summary, rejectedUrl }: { summary: ImportSum
                 rows={reasons.map(([code, count]) => [maybe(`reject.${code}`) ?? code, number(count)])}
               />
               <Text as="p">
-                {/* A plain link: the router would take a resource route for a screen and swallow the download. */}
-                <a href={rejectedUrl} download style={{ color: "var(--p-color-text-link)" }}>
+                <DownloadLink url={rejectedUrl} fileName={`${summary.fileName.replace(/\.[^.]*$/, "")}-rejected-rows.csv`} failed={t("summary.downloadFailed")}>
                   {t("summary.downloadRejected")}
-                </a>{" "}
+                </DownloadLink>{" "}
                 {t("summary.fixAndReupload")}
               </Text>
             </>

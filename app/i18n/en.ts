@@ -271,6 +271,8 @@ export const en = {
   "review.cliHint": "Decide each one (match, pending or reject) with:",
   "review.more": "Showing {shown} of {total}.",
 
+  "summary.downloadFailed": "The download failed; try again.",
+
   "login.title": "Log in",
   "login.shopLabel": "Shop domain",
   "login.shopHelp": "example.myshopify.com",

@@ -270,6 +270,8 @@ export const es: Messages = {
   "review.cliHint": "Decide cada uno (vincular, pendiente o rechazar) con:",
   "review.more": "Mostrando {shown} de {total}.",
 
+  "summary.downloadFailed": "La descarga falló; inténtalo de nuevo.",
+
   "login.title": "Iniciar sesión",
   "login.shopLabel": "Dominio de la tienda",
   "login.shopHelp": "ejemplo.myshopify.com",

@@ -270,6 +270,8 @@ export const ptBR: Messages = {
   "review.cliHint": "Decida cada um (vincular, pendente ou rejeitar) com:",
   "review.more": "Mostrando {shown} de {total}.",
 
+  "summary.downloadFailed": "O download falhou; tente de novo.",
+
   "login.title": "Entrar",
   "login.shopLabel": "Domínio da loja",
   "login.shopHelp": "exemplo.myshopify.com",
