@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { isUniqueViolation } from "../db-errors.server";
 import prisma from "../db.server";
 
 /**
@@ -40,15 +41,24 @@ type Db = Prisma.TransactionClient | typeof prisma;
 export async function enqueue<K extends JobKind>(input: EnqueueInput<K>, db: Db = prisma): Promise<EnqueueOutcome> {
   const existing = await db.job.findUnique({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
   if (existing) return { outcome: "already-enqueued", jobId: existing.id };
-  const job = await db.job.create({
-    data: {
-      kind: input.kind,
-      shopId: input.shopId,
-      payloadJson: JSON.stringify(input.payload),
-      dedupeKey: input.dedupeKey,
-      runAfter: input.runAfter ?? new Date(),
-    },
-    select: { id: true },
-  });
-  return { outcome: "enqueued", jobId: job.id };
+  try {
+    const job = await db.job.create({
+      data: {
+        kind: input.kind,
+        shopId: input.shopId,
+        payloadJson: JSON.stringify(input.payload),
+        dedupeKey: input.dedupeKey,
+        runAfter: input.runAfter ?? new Date(),
+      },
+      select: { id: true },
+    });
+    return { outcome: "enqueued", jobId: job.id };
+  } catch (error) {
+    // Two producers raced for the same key and the other won. Outside a transaction that is simply
+    // "already enqueued"; inside one the insert has spoiled the transaction (PostgreSQL), so the
+    // caller's transaction must fail and be retried, where the lookup above will find the winner.
+    if (db !== prisma || !isUniqueViolation(error)) throw error;
+    const winner = await prisma.job.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
+    return { outcome: "already-enqueued", jobId: winner.id };
+  }
 }

@@ -119,6 +119,17 @@ describe("the in-process job runner", () => {
   });
 });
 
+describe("enqueueing", () => {
+  it("is idempotent under a race: ten producers of one key, one job", async () => {
+    const shop = await newShop();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => enqueue(reconcilePayload(shop.id, "race"))));
+    expect(new Set(outcomes.map((o) => o.jobId)).size).toBe(1);
+    expect(outcomes.filter((o) => o.outcome === "enqueued")).toHaveLength(1);
+    expect(await prisma.job.count({ where: { shopId: shop.id } })).toBe(1);
+    await prisma.job.updateMany({ where: { shopId: shop.id }, data: { state: "succeeded" } }); // not for the runners below
+  });
+});
+
 describe("a job held by a process of this host that is gone", () => {
   it("is taken over at once, without waiting for the heartbeat to go stale", async () => {
     const shop = await newShop();
