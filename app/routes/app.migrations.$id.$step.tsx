@@ -6,14 +6,8 @@ import type { WizardStep } from "../services/admin/wizard-steps";
 import { useI18n } from "../i18n/react";
 
 /** What carries a step on until its screen exists: the CLI command that calls the same service. */
-function cliCommand(step: WizardStep, migrationId: string, shopDomain: string, provider: string | null): string {
+function cliCommand(step: WizardStep, migrationId: string): string {
   switch (step) {
-    case "map":
-      return `npx carryover import --shop ${shopDomain} --provider ${provider ?? "generic"} --file <export.csv>`;
-    case "rules":
-      return `npx carryover rules --migration ${migrationId}`;
-    case "sync":
-      return `npx carryover reconcile --migration ${migrationId}`;
     case "apply":
       return `npx carryover apply --migration ${migrationId}`;
     default:
@@ -21,10 +15,10 @@ function cliCommand(step: WizardStep, migrationId: string, shopDomain: string, p
   }
 }
 
-// The steps whose screens are still to come (Map & validate, Rules, Sync & preview, Apply, Report).
+// The steps whose screens are still to come (Apply, Report); the others have their own route files.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { shop, view, step } = await loadStep(request, params, params.step ?? "");
-  return { step, command: cliCommand(step, view.migration.id, shop.domain, view.migration.oldProvider) };
+  const { view, step } = await loadStep(request, params, params.step ?? "");
+  return { step, command: cliCommand(step, view.migration.id) };
 };
 
 export default function StepToCome() {

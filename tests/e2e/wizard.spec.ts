@@ -27,6 +27,10 @@ const LOCALES = [
     continue: "Continue",
     rulesHeading: "Which orders earn and which reverse",
     paid: "Paid",
+    mapStep: "Map & validate",
+    mapHeading: "How the columns were read",
+    pointsField: "Points balance",
+    rulesStep: "Rules",
     completed: "Completed orders",
     syncStart: "Sync and preview",
     previewIdentity: /^[\d,]+ points in the file = [\d,]+ matched \+ [\d,]+ pending \+ [\d,]+ to review \+ [\d,]+ rejected$/,
@@ -49,6 +53,10 @@ const LOCALES = [
     continue: "Continuar",
     rulesHeading: "Quais pedidos geram e quais estornam pontos",
     paid: "Pago",
+    mapStep: "Mapear e validar",
+    mapHeading: "Como as colunas foram lidas",
+    pointsField: "Saldo de pontos",
+    rulesStep: "Regras",
     completed: "Pedidos concluídos",
     syncStart: "Sincronizar e ver prévia",
     previewIdentity: /^[\d.]+ pontos no arquivo = [\d.]+ encontrados \+ [\d.]+ pendentes \+ [\d.]+ para revisar \+ [\d.]+ rejeitados$/,
@@ -103,6 +111,14 @@ for (const l of LOCALES) {
     await expect(page).toHaveURL(new RegExp(`/rules\\?locale=${l.code}$`));
     await expect(page.getByTestId("wizard-stepper").locator('[data-step="upload"]')).toHaveAttribute("data-status", "complete");
     await shot("4-rules");
+
+    // A step already done opens from the stepper: Map & validate shows the preset's mapping.
+    await page.getByTestId("wizard-stepper").getByRole("link", { name: l.mapStep }).click();
+    await expect(page.getByRole("heading", { name: l.mapHeading })).toBeVisible();
+    await expect(page.getByRole("rowheader", { name: l.pointsField })).toBeVisible();
+    await shot("4b-map");
+    await page.getByTestId("wizard-stepper").getByRole("link", { name: l.rulesStep }).click();
+    await expect(page.getByRole("heading", { name: l.rulesHeading })).toBeVisible();
 
     // Rules: the platform's real order states, its defaults ticked; saved as they are.
     await expect(page.getByRole("group", { name: l.completed }).getByLabel(l.paid, { exact: true })).toBeChecked();
