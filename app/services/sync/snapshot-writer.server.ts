@@ -166,6 +166,21 @@ function postgresWriter(url: string): SnapshotWriter {
      SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) ${upsertTail(table, columns, "postgresql")}`;
   const customerSql = statement("PlatformCustomer", CUSTOMER_COLUMNS);
   const orderSql = statement("PlatformOrder", ORDER_COLUMNS);
+  // Two transactions inserting the same new row race: the loser can fail on the primary key (not the
+  // ON CONFLICT arbiter) before it sees the winner's row. Once the winner has committed, the same
+  // statement takes the ON CONFLICT path, so a unique violation is retried a few times.
+  const upsert = async (sql: string, params: unknown[][]) => {
+    await connected;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(sql, params);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "23505" || attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 5 * attempt));
+      }
+    }
+  };
   const byColumn = (rows: unknown[][], width: number) => {
     const columns: unknown[][] = Array.from({ length: width }, () => []);
     for (const row of rows) for (let i = 0; i < width; i++) columns[i]!.push(row[i]);
@@ -175,14 +190,12 @@ function postgresWriter(url: string): SnapshotWriter {
     async customers(shopId, items, country) {
       if (items.length === 0) return;
       const syncedAt = new Date();
-      await connected;
-      await client.query(customerSql, byColumn(lastOfEach(items).map((c) => customerValues(shopId, c, country, syncedAt, "postgresql")), CUSTOMER_COLUMNS.length));
+      await upsert(customerSql, byColumn(lastOfEach(items).map((c) => customerValues(shopId, c, country, syncedAt, "postgresql")), CUSTOMER_COLUMNS.length));
     },
     async orders(shopId, items) {
       if (items.length === 0) return;
       const syncedAt = new Date();
-      await connected;
-      await client.query(orderSql, byColumn(lastOfEach(items).map((o) => orderValues(shopId, o, syncedAt, "postgresql")), ORDER_COLUMNS.length));
+      await upsert(orderSql, byColumn(lastOfEach(items).map((o) => orderValues(shopId, o, syncedAt, "postgresql")), ORDER_COLUMNS.length));
     },
     async close() {
       await connected;
