@@ -46,6 +46,12 @@ describe("the merchant's cutover rules", () => {
     });
   });
 
+  it("answered before the Rules step (confirm: false) leave the migration where it is", async () => {
+    const m = await migration("shopify");
+    expect(await setRules({ shopId: m.shopId, migrationId: m.id, ordersMigrated: true, confirm: false })).toMatchObject({ outcome: "saved", state: "validated" });
+    expect(await prisma.migration.findUniqueOrThrow({ where: { id: m.id } })).toMatchObject({ state: "validated", ordersMigrated: true });
+  });
+
   it("send a previewed migration back to rules_set, and are closed once points are written", async () => {
     const previewed = await migration("shopify", "previewed");
     expect(await setRules({ shopId: previewed.shopId, migrationId: previewed.id, completedStates: ["PAID"] })).toMatchObject({ outcome: "saved", state: "rules_set" });

@@ -72,9 +72,8 @@ export type SavePlatformsOutcome =
 
 /**
  * The Platforms step: the go-live date and the two answers go through setRules (checked with the
- * rest of the rules, whole or not at all); the old platform and provider go on the migration.
- * setRules puts a validated migration at rules_set; the merchant has not chosen the rules yet, so
- * such a migration goes back to validated (a transition the state machine allows).
+ * rest of the rules, whole or not at all) without confirming them — the merchant chooses the rules
+ * at the Rules step; the old platform and provider go on the migration.
  */
 export async function savePlatforms(shopId: string, migrationId: string, input: PlatformsInput): Promise<SavePlatformsOutcome> {
   const before = await findMigration(shopId, migrationId);
@@ -86,13 +85,10 @@ export async function savePlatforms(shopId: string, migrationId: string, input: 
     ...(input.cutoverAt ? { cutoverAt: input.cutoverAt } : {}),
     ordersMigrated: input.ordersMigrated,
     customersMigrated: input.customersMigrated,
+    confirm: false,
   });
   if (saved.outcome !== "saved") return saved;
-  let state = saved.state;
-  if (before.state === "validated" && state === "rules_set") {
-    await prisma.migration.updateMany({ where: { id: migrationId, shopId, state: "rules_set" }, data: { state: "validated" } });
-    state = "validated";
-  }
+  const state = saved.state;
   await prisma.migration.updateMany({ where: { id: migrationId, shopId }, data: { oldPlatform: input.oldPlatform, oldProvider: input.oldProvider } });
   return { outcome: "saved", state };
 }

@@ -61,6 +61,11 @@ export interface RulesInput {
   cancelledStates?: string[];
   /** null removes retroactive points. */
   retroactive?: { pointsPerCurrencyUnit: number; from: Date; to: Date } | null;
+  /**
+   * The merchant has chosen the rules (the Rules step, the CLI): the migration moves to rules_set.
+   * False for answers given before that step (Platforms): the state stays where it is.
+   */
+  confirm?: boolean;
 }
 
 export type SetRulesOutcome =
@@ -101,7 +106,8 @@ export async function setRules(input: RulesInput): Promise<SetRulesOutcome> {
   const checked = rulesFor(migration.shop, candidate);
   if (checked.outcome === "invalid") return checked;
   // New rules make any stored preview stale: the migration is back at (or moves on to) rules_set.
-  const state = isMigrationState(migration.state) && canTransition(migration.state, "rules_set") ? "rules_set" : migration.state;
+  const confirm = input.confirm ?? true;
+  const state = confirm && isMigrationState(migration.state) && canTransition(migration.state, "rules_set") ? "rules_set" : migration.state;
   await prisma.migration.update({
     where: { id: migration.id },
     data: { settingsJson: candidate.settingsJson, cutoverAt: candidate.cutoverAt, ordersMigrated: candidate.ordersMigrated, customersMigrated: candidate.customersMigrated, state },
