@@ -1,3 +1,9 @@
+import { applyMessages } from "./areas/apply";
+import { reportMessages } from "./areas/report";
+import { membersMessages } from "./areas/members";
+import { reviewMessages } from "./areas/review";
+import { uploadFormatMessages } from "./areas/upload-format";
+
 /**
  * Admin strings, English: the reference dictionary. Its keys type the others (pt-BR.ts, es.ts must
  * have every key; app/i18n/i18n.test.ts checks keys and placeholders). `{name}` is a placeholder.
@@ -306,6 +312,13 @@ export const en = {
   "login.shopLabel": "Shop domain",
   "login.shopHelp": "example.myshopify.com",
   "login.submit": "Log in",
+
+  // Each screen area's strings live in areas/<area>.ts.
+  ...applyMessages.en,
+  ...reportMessages.en,
+  ...membersMessages.en,
+  ...reviewMessages.en,
+  ...uploadFormatMessages.en,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,8 @@
+import { applyMessages } from "./areas/apply";
+import { reportMessages } from "./areas/report";
+import { membersMessages } from "./areas/members";
+import { reviewMessages } from "./areas/review";
+import { uploadFormatMessages } from "./areas/upload-format";
 import type { Messages } from "./messages";
 
 /** Admin strings, Spanish. Every key of en.ts (the type says so; i18n.test.ts checks placeholders). */
@@ -305,4 +310,11 @@ export const es: Messages = {
   "login.shopLabel": "Dominio de la tienda",
   "login.shopHelp": "ejemplo.myshopify.com",
   "login.submit": "Iniciar sesión",
+
+  // Each screen area's strings live in areas/<area>.ts.
+  ...applyMessages.es,
+  ...reportMessages.es,
+  ...membersMessages.es,
+  ...reviewMessages.es,
+  ...uploadFormatMessages.es,
 };

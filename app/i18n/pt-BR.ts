@@ -1,3 +1,8 @@
+import { applyMessages } from "./areas/apply";
+import { reportMessages } from "./areas/report";
+import { membersMessages } from "./areas/members";
+import { reviewMessages } from "./areas/review";
+import { uploadFormatMessages } from "./areas/upload-format";
 import type { Messages } from "./messages";
 
 /** Admin strings, Brazilian Portuguese. Every key of en.ts (the type says so; i18n.test.ts checks placeholders). */
@@ -305,4 +310,11 @@ export const ptBR: Messages = {
   "login.shopLabel": "Domínio da loja",
   "login.shopHelp": "exemplo.myshopify.com",
   "login.submit": "Entrar",
+
+  // Each screen area's strings live in areas/<area>.ts.
+  ...applyMessages["pt-BR"],
+  ...reportMessages["pt-BR"],
+  ...membersMessages["pt-BR"],
+  ...reviewMessages["pt-BR"],
+  ...uploadFormatMessages["pt-BR"],
 };

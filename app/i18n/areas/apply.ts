@@ -1,0 +1,7 @@
+import { area } from "./area";
+
+export const applyMessages = area({
+  en: {},
+  "pt-BR": {},
+  es: {},
+});

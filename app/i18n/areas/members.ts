@@ -1,0 +1,7 @@
+import { area } from "./area";
+
+export const membersMessages = area({
+  en: {},
+  "pt-BR": {},
+  es: {},
+});

@@ -1,0 +1,7 @@
+import { area } from "./area";
+
+export const reportMessages = area({
+  en: {},
+  "pt-BR": {},
+  es: {},
+});

@@ -1,0 +1,7 @@
+import { area } from "./area";
+
+export const reviewMessages = area({
+  en: {},
+  "pt-BR": {},
+  es: {},
+});

@@ -1,0 +1,7 @@
+import { area } from "./area";
+
+export const uploadFormatMessages = area({
+  en: {},
+  "pt-BR": {},
+  es: {},
+});
