@@ -11,6 +11,7 @@ import { uploadFormatMessages } from "./areas/upload-format";
 export const en = {
   "app.name": "Carryover",
   "nav.home": "Home",
+  "nav.members": "Members",
   "common.yes": "Yes",
   "common.no": "No",
   "common.choose": "Choose…",

@@ -9,6 +9,7 @@ import type { Messages } from "./messages";
 export const es: Messages = {
   "app.name": "Carryover",
   "nav.home": "Inicio",
+  "nav.members": "Miembros",
   "common.yes": "Sí",
   "common.no": "No",
   "common.choose": "Elige…",

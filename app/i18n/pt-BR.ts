@@ -9,6 +9,7 @@ import type { Messages } from "./messages";
 export const ptBR: Messages = {
   "app.name": "Carryover",
   "nav.home": "Início",
+  "nav.members": "Membros",
   "common.yes": "Sim",
   "common.no": "Não",
   "common.choose": "Escolha…",

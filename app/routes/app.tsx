@@ -4,6 +4,8 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import { PolarisVizProvider } from "@shopify/polaris-viz";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
@@ -14,32 +16,52 @@ import { requestLocale } from "../i18n/locale.server";
 import { I18nProvider } from "../i18n/react";
 import { useAppPath } from "../components/use-app-path";
 
-export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "stylesheet", href: polarisVizStyles },
+];
 
-const POLARIS: Record<Locale, typeof polarisEn> = { en: polarisEn, "pt-BR": polarisPtBR, es: polarisEs };
+const POLARIS: Record<Locale, typeof polarisEn> = {
+  en: polarisEn,
+  "pt-BR": polarisPtBR,
+  es: polarisEs,
+};
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { demo, shop } = await requireAdmin(request);
-  return { apiKey: env().SHOPIFY_API_KEY, embedded: !demo, locale: requestLocale(request, shop) };
+  return {
+    apiKey: env().SHOPIFY_API_KEY,
+    embedded: !demo,
+    locale: requestLocale(request, shop),
+  };
 };
 
 export default function AppLayout() {
   const { apiKey, embedded, locale } = useLoaderData<typeof loader>();
   const path = useAppPath();
   return (
-    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={POLARIS[locale]}>
-      <I18nProvider locale={locale}>
-        {embedded && (
-          <NavMenu>
-            <Link to={path("/app")} rel="home">
-              {formatter(locale).t("nav.home")}
-            </Link>
-          </NavMenu>
-        )}
-        <div lang={locale}>
-          <Outlet />
-        </div>
-      </I18nProvider>
+    <AppProvider
+      isEmbeddedApp={embedded}
+      apiKey={apiKey}
+      i18n={POLARIS[locale]}
+    >
+      <PolarisVizProvider>
+        <I18nProvider locale={locale}>
+          {embedded && (
+            <NavMenu>
+              <Link to={path("/app")} rel="home">
+                {formatter(locale).t("nav.home")}
+              </Link>
+              <Link to={path("/app/members")}>
+                {formatter(locale).t("nav.members")}
+              </Link>
+            </NavMenu>
+          )}
+          <div lang={locale}>
+            <Outlet />
+          </div>
+        </I18nProvider>
+      </PolarisVizProvider>
     </AppProvider>
   );
 }
@@ -49,4 +71,5 @@ export function ErrorBoundary() {
   return boundary.error(useRouteError());
 }
 
-export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);
