@@ -268,15 +268,6 @@ export const en = {
   "preview.ordersIgnored": "Orders ignored (not completed at go-live, cancelled, outside the window)",
   "preview.ordersMigrated": "Orders skipped: they came over with the old history",
   "preview.retroactive": "Retroactive points for past spend",
-  "review.heading": "To review: {total}",
-  "review.none": "Nothing to review.",
-  "review.colRow": "Row",
-  "review.colCustomer": "Customer in the file",
-  "review.colPoints": "Points",
-  "review.colCandidates": "Possible matches",
-  "review.colReason": "Why",
-  "review.cliHint": "Decide each one (match, pending or reject) with:",
-  "review.more": "Showing {shown} of {total}.",
 
   "summary.downloadFailed": "The download failed; try again.",
 

@@ -266,15 +266,6 @@ export const es: Messages = {
   "preview.ordersIgnored": "Pedidos ignorados (no completados al lanzamiento, cancelados, fuera del período)",
   "preview.ordersMigrated": "Pedidos omitidos: llegaron con el historial anterior",
   "preview.retroactive": "Puntos retroactivos por compras pasadas",
-  "review.heading": "Para revisar: {total}",
-  "review.none": "Nada para revisar.",
-  "review.colRow": "Fila",
-  "review.colCustomer": "Cliente en el archivo",
-  "review.colPoints": "Puntos",
-  "review.colCandidates": "Posibles coincidencias",
-  "review.colReason": "Por qué",
-  "review.cliHint": "Decide cada uno (vincular, pendiente o rechazar) con:",
-  "review.more": "Mostrando {shown} de {total}.",
 
   "summary.downloadFailed": "La descarga falló; inténtalo de nuevo.",
 

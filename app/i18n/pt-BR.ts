@@ -266,15 +266,6 @@ export const ptBR: Messages = {
   "preview.ordersIgnored": "Pedidos ignorados (não concluídos no lançamento, cancelados, fora do período)",
   "preview.ordersMigrated": "Pedidos pulados: vieram com o histórico antigo",
   "preview.retroactive": "Pontos retroativos por compras passadas",
-  "review.heading": "Para revisar: {total}",
-  "review.none": "Nada para revisar.",
-  "review.colRow": "Linha",
-  "review.colCustomer": "Cliente no arquivo",
-  "review.colPoints": "Pontos",
-  "review.colCandidates": "Possíveis correspondências",
-  "review.colReason": "Por quê",
-  "review.cliHint": "Decida cada um (vincular, pendente ou rejeitar) com:",
-  "review.more": "Mostrando {shown} de {total}.",
 
   "summary.downloadFailed": "O download falhou; tente de novo.",
 

@@ -1,12 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, ProgressBar, Spinner, Text } from "@shopify/polaris";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Spinner, Text } from "@shopify/polaris";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { requireAdmin } from "../auth.server";
 import { loadStep, migrationIdOf } from "../services/admin/step.server";
-import { startPreview, startSync, syncStepView } from "../services/admin/sync-step.server";
+import { runSyncIntent, SYNC_INTENTS, syncStepView } from "../services/admin/sync-step.server";
 import { useI18n } from "../i18n/react";
+import { PreviewCard } from "../components/review/PreviewCard";
+import { PreviewNotice } from "../components/review/PreviewNotice";
+import { ReviewSummaryCard } from "../components/review/ReviewSummaryCard";
+import { SyncProgress } from "../components/review/SyncProgress";
+import { usePolling } from "../components/review/use-polling";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop, view, editable } = await loadStep(request, params, "sync");
@@ -15,37 +20,30 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return { step, editable, migrationId: view.migration.id };
 };
 
-const Intent = z.object({ intent: z.enum(["sync", "preview"]) });
+const Intent = z.object({ intent: z.enum(SYNC_INTENTS) });
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const migrationId = migrationIdOf(params);
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ error: "unknown intent" }, { status: 400 });
-  const result = parsed.data.intent === "sync" ? await startSync(shop.id, migrationId) : await startPreview(shop.id, migrationId);
+  const result = await runSyncIntent(shop.id, migrationId, parsed.data.intent);
   if (result.outcome === "not-found") throw new Response("Not found", { status: 404 });
   return result;
 };
 
-const POLL_MS = 1000;
+const active = (state: string | undefined) => state === "queued" || state === "running";
 
 export default function SyncStep() {
   const { step, editable, migrationId } = useLoaderData<typeof loader>();
-  const fetcher = useFetcher<typeof action>();
+  const syncFetcher = useFetcher<typeof action>();
   const previewFetcher = useFetcher<typeof action>();
-  const revalidator = useRevalidator();
-  const { t, number, dateTime, duration } = useI18n();
+  const refreshFetcher = useFetcher<typeof action>();
+  const { t } = useI18n();
   const asked = useRef<string | null>(null);
 
   // While a job runs the screen follows it; once the pull is done, the dry run is asked for once.
-  const follow = step.working || step.needsPreview || fetcher.state !== "idle";
-  useEffect(() => {
-    if (!follow) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") revalidator.revalidate();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [follow, revalidator]);
+  usePolling(step.working || step.needsPreview || syncFetcher.state !== "idle" || refreshFetcher.state !== "idle");
   useEffect(() => {
     if (step.needsPreview && step.sync && asked.current !== step.sync.id) {
       asked.current = step.sync.id;
@@ -54,12 +52,13 @@ export default function SyncStep() {
   }, [step.needsPreview, step.sync, previewFetcher]);
 
   const sync = step.sync?.progress;
-  const syncRunning = sync && (sync.state === "queued" || sync.state === "running");
+  const syncRunning = active(sync?.state);
   const reconcile = step.reconcile?.progress;
-  const reconciling = step.needsPreview || (reconcile && (reconcile.state === "queued" || reconcile.state === "running"));
-  const notOpen = fetcher.data && "outcome" in fetcher.data && fetcher.data.outcome === "not-open" ? fetcher.data.state : null;
-  const preview = step.preview?.report;
-  const rejected = preview?.points.rejected.total ?? 0;
+  const reconciling = step.needsPreview || active(reconcile?.state);
+  const refused = [syncFetcher.data, refreshFetcher.data].find((d) => d && "outcome" in d && (d.outcome === "not-open" || d.outcome === "sync-running"));
+  const preview = step.preview;
+  const syncAgain = () => syncFetcher.submit({ intent: "sync" }, { method: "post" });
+  const refresh = editable && step.canRefresh ? () => refreshFetcher.submit({ intent: "refresh" }, { method: "post" }) : null;
 
   return (
     <BlockStack gap="400">
@@ -73,100 +72,59 @@ export default function SyncStep() {
               {t("sync.intro")}
             </Text>
           </BlockStack>
-          {notOpen && <Banner tone="critical">{t("sync.notOpen", { state: notOpen })}</Banner>}
-          {sync?.state === "failed" && <Banner tone="critical">{t("sync.failed", { error: sync.error ?? "" })}</Banner>}
-          {reconcile?.state === "failed" && <Banner tone="critical">{t("sync.reconcileFailed", { error: reconcile.error ?? "" })}</Banner>}
-          {syncRunning && sync && (
-            <BlockStack gap="200">
-              <ProgressBar progress={sync.total ? Math.min(100, (100 * sync.done) / sync.total) : 5} tone="primary" />
-              <InlineStack align="space-between">
-                <Text as="p" variant="bodySm">
-                  <span data-testid="sync-progress">
-                    {sync.state === "queued"
-                      ? t("sync.queued")
-                      : sync.total !== null
-                        ? t("sync.progress", { done: number(sync.done), total: number(sync.total) })
-                        : t("sync.progressUnknown", { done: number(sync.done) })}
-                  </span>
-                </Text>
-                {sync.etaSeconds !== null && (
-                  <Text as="p" variant="bodySm" tone="subdued">
-                    {t("sync.eta", { eta: duration(sync.etaSeconds) })}
-                  </Text>
-                )}
-              </InlineStack>
-            </BlockStack>
+          {refused && "outcome" in refused && (
+            <Banner tone="critical">{refused.outcome === "sync-running" ? t("sync.syncRunning") : t("sync.notOpen", { state: "state" in refused ? refused.state : "" })}</Banner>
           )}
+          {sync?.state === "failed" && (
+            <Banner tone="critical" action={editable ? { content: t("sync.retrySync"), onAction: syncAgain, loading: syncFetcher.state !== "idle" } : undefined}>
+              <p data-testid="sync-failed">{t("sync.failed", { error: sync.error ?? "" })}</p>
+            </Banner>
+          )}
+          {!preview && reconcile?.state === "failed" && !reconciling && (
+            <Banner tone="critical" action={refresh ? { content: t("sync.retryPreview"), onAction: refresh, loading: refreshFetcher.state !== "idle" } : undefined}>
+              <p data-testid="preview-failed">{t("sync.reconcileFailed", { error: reconcile.error ?? "" })}</p>
+            </Banner>
+          )}
+          {syncRunning && sync && <SyncProgress sync={sync} />}
           {!syncRunning && reconciling && (
             <InlineStack gap="200" blockAlign="center">
               <Spinner size="small" />
               <Text as="p">{t("sync.reconciling")}</Text>
             </InlineStack>
           )}
-          {editable && !syncRunning && !reconciling && (
+          {editable && !syncRunning && !reconciling && sync?.state !== "failed" && (
             <InlineStack align="end">
-              <fetcher.Form method="post">
+              <syncFetcher.Form method="post">
                 <input type="hidden" name="intent" value="sync" />
-                <Button submit variant={preview ? "secondary" : "primary"} loading={fetcher.state !== "idle"}>
+                <Button submit variant={preview ? "secondary" : "primary"} loading={syncFetcher.state !== "idle"}>
                   {preview ? t("sync.again") : t("sync.start")}
                 </Button>
-              </fetcher.Form>
+              </syncFetcher.Form>
             </InlineStack>
           )}
         </BlockStack>
       </Card>
 
-      {preview && step.preview ? (
-        <Card>
-          <BlockStack gap="300">
-            <InlineStack align="space-between" blockAlign="center">
-              <Text as="h2" variant="headingMd">
-                {t("preview.heading")}
-              </Text>
-              <Text as="span" tone="subdued" variant="bodySm">
-                {t("preview.builtAt", { date: dateTime(step.preview.createdAt) })}
-              </Text>
-            </InlineStack>
-            {!step.preview.current && <Banner tone="warning">{t("preview.stale")}</Banner>}
-            <DataTable
-              columnContentTypes={["text", "numeric", "numeric"]}
-              headings={[t("preview.classCol"), t("preview.membersCol"), t("preview.pointsCol")]}
-              rows={[
-                [t("preview.matched"), number(preview.members.matched), number(preview.points.matched)],
-                [t("preview.pending"), number(preview.members.pending), number(preview.points.pending)],
-                [t("preview.conflict"), number(preview.members.conflict), number(preview.points.conflict)],
-                [t("preview.rejected"), number(preview.members.rejectedAtImport + preview.members.rejectedInReview), number(rejected)],
-              ]}
-              totals={["", "", number(preview.points.inFile)]}
-              showTotalsInFooter
-              totalsName={{ singular: t("preview.total"), plural: t("preview.total") }}
+      {preview ? (
+        <PreviewCard
+          report={preview.report}
+          createdAt={preview.createdAt}
+          notice={
+            <PreviewNotice
+              refreshing={false}
+              failed={reconcile?.state === "failed" && !reconciling ? (reconcile.error ?? "") : null}
+              staleRules={!preview.current}
+              changes={step.review?.changes ?? 0}
+              createdAt={preview.createdAt}
+              onRefresh={refresh}
+              submitting={refreshFetcher.state !== "idle"}
             />
-            <Text as="p" tone={preview.points.inFile === preview.points.matched + preview.points.pending + preview.points.conflict + rejected ? "success" : "critical"}>
-              <span data-testid="preview-identity">
-                {t("preview.identity", {
-                  total: number(preview.points.inFile),
-                  matched: number(preview.points.matched),
-                  pending: number(preview.points.pending),
-                  conflict: number(preview.points.conflict),
-                  rejected: number(rejected),
-                })}
-              </span>
-            </Text>
-            <DataTable
-              columnContentTypes={["text", "numeric"]}
-              headings={["", ""]}
-              rows={[
-                [t("preview.orders"), number(preview.orders.total)],
-                [t("preview.ordersIgnored"), number(preview.orders.ignored)],
-                [t("preview.ordersMigrated"), number(preview.orders.alreadyMigrated)],
-                [t("preview.retroactive"), number(preview.retroactive.points)],
-              ]}
-            />
-          </BlockStack>
-        </Card>
+          }
+        />
       ) : (
         !syncRunning &&
-        !reconciling && (
+        !reconciling &&
+        reconcile?.state !== "failed" && (
           <Card>
             <Text as="p" tone="subdued">
               {t("sync.empty")}
@@ -175,43 +133,7 @@ export default function SyncStep() {
         )
       )}
 
-      {step.review && (
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("review.heading", { total: number(step.review.total) })}
-            </Text>
-            {step.review.total === 0 ? (
-              <Text as="p" tone="subdued">
-                {t("review.none")}
-              </Text>
-            ) : (
-              <>
-                <DataTable
-                  columnContentTypes={["numeric", "text", "numeric", "text", "text"]}
-                  headings={[t("review.colRow"), t("review.colCustomer"), t("review.colPoints"), t("review.colCandidates"), t("review.colReason")]}
-                  rows={step.review.items.map((item) => [
-                    number(item.rowNumber),
-                    [item.name, item.email ?? item.phone ?? item.cpf].filter(Boolean).join(" · "),
-                    number(item.points),
-                    item.candidates.map((c) => [c.name, c.email].filter(Boolean).join(" · ")).join("; "),
-                    item.reason ?? "",
-                  ])}
-                />
-                {step.review.total > step.review.items.length && (
-                  <Text as="p" tone="subdued">
-                    {t("review.more", { shown: number(step.review.items.length), total: number(step.review.total) })}
-                  </Text>
-                )}
-                <Text as="p">{t("review.cliHint")}</Text>
-                <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-                  <code>{`npx carryover review --migration ${migrationId}`}</code>
-                </Box>
-              </>
-            )}
-          </BlockStack>
-        </Card>
-      )}
+      {step.review && <ReviewSummaryCard migrationId={migrationId} summary={step.review} />}
     </BlockStack>
   );
 }

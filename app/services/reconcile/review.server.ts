@@ -1,5 +1,7 @@
+import type { Prisma } from "@prisma/client";
 import prisma from "../../db.server";
 import { isMigrationState, type MigrationState } from "~domain/migration-state";
+import { REASONS } from "~domain/reconcile/match";
 import type { Candidate } from "~domain/reconcile/types";
 
 /**
@@ -11,6 +13,40 @@ export type ReviewDecisionKind = "match" | "pending" | "reject";
 
 /** Decisions can change until the ledger is written; after that, corrections go through the ledger. */
 const OPEN_STATES: readonly MigrationState[] = ["draft", "uploaded", "validated", "rules_set", "syncing", "previewed"];
+
+/** Whether decisions may still be taken or withdrawn on a migration in this state. */
+export function decisionsOpen(state: string): boolean {
+  return isMigrationState(state) && OPEN_STATES.includes(state);
+}
+
+/**
+ * The kinds of conflict the matching rules produce (domain/reconcile/match.ts: its REASONS and the two
+ * counted reasons), so that a long queue can be worked through one kind at a time.
+ */
+export const CONFLICT_KINDS = ["shared_key", "several_records", "email_variant", "nothing_to_match_on", "decision_unusable"] as const;
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+const SHARED_KEY = " customers of the new store share this ";
+const SEVERAL_RECORDS = " records match this customer";
+
+export const CONFLICT_KIND_WHERE: Record<ConflictKind, Prisma.RecordMatchWhereInput> = {
+  shared_key: { reason: { contains: SHARED_KEY } },
+  several_records: { reason: { contains: SEVERAL_RECORDS } },
+  email_variant: { reason: REASONS.suggested },
+  nothing_to_match_on: { reason: REASONS.nothingToMatchOn },
+  decision_unusable: { reason: { in: [REASONS.reviewChoseNobody, REASONS.chosenCustomerGone] } },
+};
+
+/** The kind of a conflict's reason (null for a reason these rules do not write). */
+export function conflictKindOf(reason: string | null): ConflictKind | null {
+  if (reason === null) return null;
+  if (reason.includes(SHARED_KEY)) return "shared_key";
+  if (reason.includes(SEVERAL_RECORDS)) return "several_records";
+  if (reason === REASONS.suggested) return "email_variant";
+  if (reason === REASONS.nothingToMatchOn) return "nothing_to_match_on";
+  if (reason === REASONS.reviewChoseNobody || reason === REASONS.chosenCustomerGone) return "decision_unusable";
+  return null;
+}
 
 export type DecideOutcome =
   | { outcome: "recorded"; decisionId: string; replaced: boolean }
@@ -32,7 +68,7 @@ export interface DecideInput {
 export async function decideRecord(input: DecideInput): Promise<DecideOutcome> {
   const migration = await prisma.migration.findFirst({ where: { id: input.migrationId, shopId: input.shopId } });
   if (!migration) return { outcome: "migration-not-found" };
-  if (!isMigrationState(migration.state) || !OPEN_STATES.includes(migration.state)) return { outcome: "migration-closed", state: migration.state };
+  if (!decisionsOpen(migration.state)) return { outcome: "migration-closed", state: migration.state };
   const record = await prisma.loyaltyRecord.findFirst({ where: { id: input.recordId, migrationId: migration.id }, select: { status: true } });
   if (!record) return { outcome: "record-not-found", message: `record ${input.recordId} is not part of this migration` };
   if (record.status !== "valid") return { outcome: "record-not-found", message: `record ${input.recordId} was ${record.status} at import: there is nothing to decide` };
@@ -73,11 +109,11 @@ export interface ReviewItem {
   decision: { decision: ReviewDecisionKind; platformCustomerId: string | null; note: string | null } | null;
 }
 
-/** The conflicts of the latest preview, with the merchant's decisions so far. */
-export async function reviewQueue(input: { shopId: string; migrationId: string; skip?: number; take?: number }): Promise<{ total: number; items: ReviewItem[]; reconciliationId: string } | null> {
+/** The conflicts of the latest preview (of one kind, when asked), with the merchant's decisions so far. */
+export async function reviewQueue(input: { shopId: string; migrationId: string; skip?: number; take?: number; kind?: ConflictKind }): Promise<{ total: number; items: ReviewItem[]; reconciliationId: string } | null> {
   const latest = await prisma.reconciliation.findFirst({ where: { migrationId: input.migrationId, shopId: input.shopId, status: "done" }, orderBy: { createdAt: "desc" } });
   if (!latest) return null;
-  const where = { reconciliationId: latest.id, class: "conflict" };
+  const where: Prisma.RecordMatchWhereInput = { reconciliationId: latest.id, class: "conflict", ...(input.kind ? CONFLICT_KIND_WHERE[input.kind] : {}) };
   const [total, matches] = await Promise.all([
     prisma.recordMatch.count({ where }),
     prisma.recordMatch.findMany({ where, orderBy: { recordId: "asc" }, skip: input.skip ?? 0, take: input.take ?? 50 }),

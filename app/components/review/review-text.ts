@@ -1,0 +1,35 @@
+import type { Formatter } from "../../i18n";
+import type { CustomerView, ReasonView } from "../../services/admin/review-step.server";
+
+/** Why a record is in review, in the merchant's language (the reasons come from domain/reconcile/match.ts). */
+export function reasonText(f: Pick<Formatter, "t" | "number">, reason: ReasonView | null): string {
+  const { t, number } = f;
+  if (reason === null) return "";
+  switch (reason.kind) {
+    case "shared_key":
+      return t("review.reason.shared_key", { count: number(reason.count), key: t(`review.key.${reason.key}`) });
+    case "several_records": {
+      const list = reason.others.map((o) => t("review.rowRef", { file: o.file, row: number(o.row) })).join("; ");
+      const others = reason.more > 0 ? t("review.reason.moreRecords", { list, more: number(reason.more) }) : list;
+      return t("review.reason.several_records", { count: number(reason.count), others });
+    }
+    case "email_variant":
+      return t("review.reason.email_variant");
+    case "nothing_to_match_on":
+      return t("review.reason.nothing_to_match_on");
+    case "decision_unusable":
+      return reason.gone ? t("review.reason.chosenGone") : t("review.reason.choseNobody");
+    default:
+      return reason.text;
+  }
+}
+
+/** A customer of the store as the merchant knows them: name, else e-mail, else phone, else the platform's id. */
+export function customerLabel(c: CustomerView): string {
+  return c.name ?? c.email ?? c.phone ?? c.platformId;
+}
+
+/** A customer's details after the label (what is not already in it). */
+export function customerDetails(c: CustomerView): string {
+  return [c.name ? c.email : null, c.name || c.email ? c.phone : null].filter(Boolean).join(" · ");
+}
