@@ -1,4 +1,4 @@
-import { Banner, BlockStack, Box, Card, DataTable, Divider, InlineGrid, List, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Card, DataTable, Divider, InlineGrid, InlineStack, List, Text } from "@shopify/polaris";
 import { DownloadLink } from "./DownloadLink";
 import type { ImportSummary } from "../services/import/import.server";
 import type { MessageKey } from "../i18n";
@@ -20,10 +20,22 @@ function Row({ label, value, testId }: { label: string; value: string; testId?: 
 }
 
 /**
- * What the import found: the format it detected, the rows and points identities (everything in the
- * file is accounted for), why rows were rejected, and the rejected rows to download.
+ * What the import found: the format it read the file with (detected, or changed by the merchant:
+ * `overridden`), the rows and points identities (everything in the file is accounted for), why rows
+ * were rejected, and the rejected rows to download (`showReasons` false where a rejected-rows table
+ * already shows them).
  */
-export function ImportSummaryCard({ summary, rejectedUrl }: { summary: ImportSummary; rejectedUrl: string }) {
+export function ImportSummaryCard({
+  summary,
+  rejectedUrl,
+  overridden = [],
+  showReasons = true,
+}: {
+  summary: ImportSummary;
+  rejectedUrl: string;
+  overridden?: readonly string[];
+  showReasons?: boolean;
+}) {
   const { t, maybe, number } = useI18n();
   const f = summary.format;
   const rowsAddUp = summary.rowsTotal === summary.rowsValid + summary.rowsRejected + summary.rowsMerged + summary.rowsIgnored;
@@ -37,13 +49,17 @@ export function ImportSummaryCard({ summary, rejectedUrl }: { summary: ImportSum
         </Text>
         <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
           <BlockStack gap="200">
-            <Text as="h3" variant="headingSm">
-              {t("summary.format")}
-            </Text>
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                {overridden.length > 0 ? t("formatOverride.summaryHeading") : t("summary.format")}
+              </Text>
+              {overridden.length > 0 && <Badge tone="attention">{t("formatOverride.changedBadge")}</Badge>}
+            </InlineStack>
             <Row label={t("summary.encoding")} value={maybe(`encoding.${f.encoding}`) ?? f.encoding} testId="format-encoding" />
             <Row label={t("summary.delimiter")} value={DELIMITER_KEY[f.delimiter] ? t(DELIMITER_KEY[f.delimiter]!) : f.delimiter} testId="format-delimiter" />
             <Row label={t("summary.decimalMark")} value={maybe(`decimalMark.${f.decimalMark}`) ?? f.decimalMark} testId="format-decimal" />
             <Row label={t("summary.dateOrder")} value={maybe(`dateOrder.${f.dateOrder}`) ?? f.dateOrder} testId="format-date-order" />
+            <Row label={t("formatOverride.headerRow")} value={t("formatOverride.line", { line: number(f.headerRow) })} testId="format-header-row" />
           </BlockStack>
           <BlockStack gap="200">
             <Text as="h3" variant="headingSm">
@@ -103,31 +119,35 @@ export function ImportSummaryCard({ summary, rejectedUrl }: { summary: ImportSum
             </List>
           </BlockStack>
         )}
-        <Divider />
-        <BlockStack gap="200">
-          <Text as="h3" variant="headingSm">
-            {t("summary.rejectReasons")}
-          </Text>
-          {reasons.length === 0 ? (
-            <Text as="p" tone="subdued">
-              {t("summary.noRejected")}
-            </Text>
-          ) : (
-            <>
-              <DataTable
-                columnContentTypes={["text", "numeric"]}
-                headings={[t("summary.reasonCol"), t("summary.countCol")]}
-                rows={reasons.map(([code, count]) => [maybe(`reject.${code}`) ?? code, number(count)])}
-              />
-              <Text as="p">
-                <DownloadLink url={rejectedUrl} fileName={`${summary.fileName.replace(/\.[^.]*$/, "")}-rejected-rows.csv`} failed={t("summary.downloadFailed")}>
-                  {t("summary.downloadRejected")}
-                </DownloadLink>{" "}
-                {t("summary.fixAndReupload")}
+        {showReasons && (
+          <>
+            <Divider />
+            <BlockStack gap="200">
+              <Text as="h3" variant="headingSm">
+                {t("summary.rejectReasons")}
               </Text>
-            </>
-          )}
-        </BlockStack>
+              {reasons.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("summary.noRejected")}
+                </Text>
+              ) : (
+                <>
+                  <DataTable
+                    columnContentTypes={["text", "numeric"]}
+                    headings={[t("summary.reasonCol"), t("summary.countCol")]}
+                    rows={reasons.map(([code, count]) => [maybe(`reject.${code}`) ?? code, number(count)])}
+                  />
+                  <Text as="p">
+                    <DownloadLink url={rejectedUrl} fileName={`${summary.fileName.replace(/\.[^.]*$/, "")}-rejected-rows.csv`} failed={t("summary.downloadFailed")}>
+                      {t("summary.downloadRejected")}
+                    </DownloadLink>{" "}
+                    {t("summary.fixAndReupload")}
+                  </Text>
+                </>
+              )}
+            </BlockStack>
+          </>
+        )}
       </BlockStack>
     </Card>
   );

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import type { Prisma } from "@prisma/client";
 import {
@@ -20,6 +21,7 @@ import {
 import { detectFileFormat, readRows } from "~domain/import/read";
 import { getPreset } from "~domain/import/presets";
 import {
+  KIND_FIELDS,
   matchHeaders,
   requireCouponColumns,
   requireHistoryColumns,
@@ -60,6 +62,18 @@ export interface ImportInput {
   filePath: string;
   /** The merchant's own mapping: target field → header name. Wins over the preset. */
   mapping?: Partial<Record<TargetField, string>>;
+  /**
+   * The merchant's mapping is the whole mapping (the wizard's mapping editor): a field it does not
+   * name is not read, whatever the preset or the synonyms would have said.
+   */
+  exactMapping?: boolean;
+  /**
+   * The same file (same SHA-256) already staged in this migration is imported again with these
+   * options and its earlier result replaced (the wizard's overrides, mapping and duplicate policy),
+   * instead of answering "already-imported". The earlier result stays whole until the new one is
+   * staged: a refused or failed re-run leaves it as it was.
+   */
+  replace?: boolean;
   formatOverrides?: Partial<FileFormat>;
   duplicatePolicy?: DuplicatePolicy;
   rounding?: RoundingRule;
@@ -181,8 +195,13 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
   }
   const sha256 = await sha256OfFile(input.filePath);
   const existing = await prisma.importFile.findUnique({ where: { migrationId_sha256: { migrationId: migration.id, sha256 } } });
-  if (existing?.status === "staged") return { outcome: "already-imported", summary: await loadSummary(existing.id, [], now) };
-  if (existing) await discard(existing.id);
+  if (existing?.status === "staged" && !input.replace) return { outcome: "already-imported", summary: await loadSummary(existing.id, [], now) };
+  if (existing && existing.status !== "staged") await discard(existing.id);
+  // Replacing: the new rows are staged under a provisional key beside the earlier ones, and take the
+  // file's own key in the transaction that removes the earlier rows (leftovers of an interrupted
+  // replacement are removed first).
+  const replacing = existing?.status === "staged" ? existing : null;
+  if (replacing) await discardProvisional(migration.id, sha256);
 
   let format: DetectedFormat;
   let mapping: ColumnMapping;
@@ -196,7 +215,7 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       { maxBytes: coreEnv().IMPORT_MAX_BYTES },
       getPreset(input.provider).formatHints ?? {},
     );
-    const matched = matchHeaders(format.header, input.provider, input.mapping, kind);
+    const matched = input.exactMapping ? exactMapping(format.header, input.mapping ?? {}, kind) : matchHeaders(format.header, input.provider, input.mapping, kind);
     rules.requireColumns(matched.mapping, format.header);
     mapping = matched.mapping;
     unmapped = matched.unmapped;
@@ -212,7 +231,7 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
       shopId: input.shopId,
       migrationId: migration.id,
       fileName: input.fileName,
-      sha256,
+      sha256: replacing ? `${sha256}${PROVISIONAL}${crypto.randomUUID()}` : sha256,
       sizeBytes: BigInt(size),
       storagePath,
       status: "staging",
@@ -243,18 +262,53 @@ export async function importLoyaltyFile(input: ImportInput): Promise<ImportOutco
     const broken = checkAccounts(accounts);
     if (broken.length) throw new Error(`import accounts do not add up: ${broken.join("; ")}`);
     await prisma.$transaction([
-      prisma.importFile.update({ where: { id: file.id }, data: { status: "staged", ...accountColumns(accounts) } }),
+      ...(replacing
+        ? [prisma.loyaltyRecord.deleteMany({ where: { importFileId: replacing.id } }), prisma.importFile.delete({ where: { id: replacing.id } })]
+        : []),
+      prisma.importFile.update({ where: { id: file.id }, data: { status: "staged", sha256, ...accountColumns(accounts) } }),
       prisma.migration.update({
         where: { id: migration.id },
         data: { state: "validated", oldProvider: migration.oldProvider ?? input.provider },
       }),
     ]);
   } catch (error) {
-    await discard(file.id, error instanceof Error ? error.message : String(error));
+    // A replacement refused half-way leaves nothing of itself: the earlier result is the file's record.
+    if (replacing && error instanceof ImportFileError) await discard(file.id);
+    else await discard(file.id, error instanceof Error ? error.message : String(error));
     if (error instanceof ImportFileError) return rejected(error.code, error.message);
     throw error;
   }
   return { outcome: "imported", summary: await loadSummary(file.id, unmapped, now) };
+}
+
+/** Marks the provisional key of a replacement: `<sha256>~<uuid>`, never a SHA-256 of its own. */
+const PROVISIONAL = "~";
+
+/** What an interrupted replacement of this file left behind (never staged: the swap is one transaction). */
+async function discardProvisional(migrationId: string, sha256: string) {
+  const leftovers = await prisma.importFile.findMany({
+    where: { migrationId, sha256: { startsWith: `${sha256}${PROVISIONAL}` }, status: { not: "staged" } },
+    select: { id: true },
+  });
+  for (const { id } of leftovers) await discard(id);
+}
+
+/**
+ * The merchant's mapping taken as the whole mapping: each field the kind reads, by exact header name
+ * (the first column of a repeated name, as matchHeaders does); a column feeds one field at most.
+ */
+function exactMapping(header: readonly string[], named: Partial<Record<TargetField, string>>, kind: ImportKind): { mapping: ColumnMapping; unmapped: string[] } {
+  const mapping: ColumnMapping = {};
+  const claimed = new Set<number>();
+  for (const field of KIND_FIELDS[kind]) {
+    const name = named[field];
+    if (name === undefined || name === "") continue;
+    const index = header.indexOf(name);
+    if (index < 0 || claimed.has(index)) continue;
+    mapping[field] = index;
+    claimed.add(index);
+  }
+  return { mapping, unmapped: header.filter((h, index) => h !== "" && !claimed.has(index)) };
 }
 
 function rejected(code: ImportFileErrorCode, message: string): ImportOutcome {
