@@ -64,8 +64,6 @@ export const en = {
   "wizard.stepStatus.complete": "done",
   "wizard.stepStatus.current": "current step",
   "wizard.stepStatus.upcoming": "not yet",
-  "wizard.notYetHeading": "This step is not in the admin yet",
-  "wizard.notYetBody": "Continue from the command line; the wizard picks up where you leave off when you reload:",
   "wizard.locked": "This step can no longer change: this migration has already written points.",
   "wizard.notReachable": "Finish the earlier steps first.",
   "wizard.migrationNotFound": "This migration does not exist in this store.",

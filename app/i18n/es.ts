@@ -62,8 +62,6 @@ export const es: Messages = {
   "wizard.stepStatus.complete": "hecho",
   "wizard.stepStatus.current": "paso actual",
   "wizard.stepStatus.upcoming": "todavía no",
-  "wizard.notYetHeading": "Este paso todavía no está en el panel",
-  "wizard.notYetBody": "Continúa desde la línea de comandos; el asistente retoma donde lo dejaste al recargar la página:",
   "wizard.locked": "Este paso ya no puede cambiar: esta migración ya registró puntos.",
   "wizard.notReachable": "Termina primero los pasos anteriores.",
   "wizard.migrationNotFound": "Esta migración no existe en esta tienda.",

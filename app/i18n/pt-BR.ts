@@ -62,8 +62,6 @@ export const ptBR: Messages = {
   "wizard.stepStatus.complete": "concluída",
   "wizard.stepStatus.current": "etapa atual",
   "wizard.stepStatus.upcoming": "ainda não",
-  "wizard.notYetHeading": "Esta etapa ainda não está no painel",
-  "wizard.notYetBody": "Continue pela linha de comando; o assistente retoma de onde você parou quando a página for recarregada:",
   "wizard.locked": "Esta etapa não pode mais mudar: esta migração já gravou pontos.",
   "wizard.notReachable": "Conclua as etapas anteriores primeiro.",
   "wizard.migrationNotFound": "Esta migração não existe nesta loja.",

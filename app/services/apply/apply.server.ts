@@ -159,7 +159,7 @@ export async function requestApply(input: { shopId: string; migrationId: string;
   return { outcome: "enqueued", jobId: queued.jobId, reconciliationId };
 }
 
-interface RetroOrder {
+export interface RetroOrder {
   platformId: string;
   customerId: string;
   points: number;
@@ -168,8 +168,8 @@ interface RetroOrder {
   placedAt: Date;
 }
 
-/** The store's orders classified by the migration's rules now; the retroactive ones with points, by platform id. */
-async function retroactiveOrders(shop: Shop, migration: Migration): Promise<{ orders: RetroOrder[]; count: number; points: number } | ApplyRefusal> {
+/** The store's orders classified by the migration's rules now; the retroactive ones with points, by platform id (also the Apply screen's confirmation figures). */
+export async function retroactiveOrders(shop: Shop, migration: Migration): Promise<{ orders: RetroOrder[]; count: number; points: number } | ApplyRefusal> {
   const rules = rulesFor(shop, migration);
   if (rules.outcome === "invalid") return { outcome: "rules-invalid", message: rules.errors.join("; ") };
   const out: RetroOrder[] = [];

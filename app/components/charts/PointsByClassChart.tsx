@@ -1,0 +1,50 @@
+import { DonutChart } from "@shopify/polaris-viz";
+import { useI18n } from "../../i18n/react";
+import { ChartFrame } from "./ChartFrame";
+
+export interface ClassSlice {
+  /** credited | pending | conflict | rejected | awaiting | reversed */
+  key: string;
+  label: string;
+  points: number;
+}
+
+/** One colour per class, the same on every screen: green is on the store, blue waits, amber to review, red out. */
+export const CLASS_COLORS: Record<string, string> = {
+  credited: "#29845a",
+  pending: "#005bd3",
+  conflict: "#b28400",
+  rejected: "#c70a24",
+  awaiting: "#8a8a8a",
+  reversed: "#4a4a4a",
+};
+
+/** Where the points of the file went, per class, as a donut; the classes and points as a table. */
+export function PointsByClassChart({ title, summary, classColumn, pointsColumn, shareColumn, slices, testId = "chart-classes" }: { title: string; summary: string; classColumn: string; pointsColumn: string; shareColumn: string; slices: ClassSlice[]; testId?: string }) {
+  const { number, locale } = useI18n();
+  const total = slices.reduce((s, x) => s + Math.max(0, x.points), 0);
+  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
+  return (
+    <ChartFrame
+      title={title}
+      summary={summary}
+      testId={testId}
+      table={{
+        columns: [classColumn, pointsColumn, shareColumn],
+        rows: slices.map((s) => [s.label, number(s.points), total > 0 ? percent.format(Math.max(0, s.points) / total) : percent.format(0)]),
+      }}
+    >
+      {() => (
+        <DonutChart
+          theme="Light"
+          isAnimated={false}
+          showLegend
+          showLegendValues
+          legendPosition="right"
+          labelFormatter={(value) => number(Number(value ?? 0))}
+          data={slices.map((s) => ({ name: s.label, color: CLASS_COLORS[s.key] ?? "#8a8a8a", data: [{ key: pointsColumn, value: Math.max(0, s.points) }] }))}
+        />
+      )}
+    </ChartFrame>
+  );
+}
