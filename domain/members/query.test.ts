@@ -46,9 +46,15 @@ describe("name keys", () => {
   it("spell the prefix as PostgreSQL's lower() and as SQLite's (A–Z only) would store it", () => {
     expect(nameKeys("Érica")).toEqual(["érica", "Érica"]);
     expect(nameKeys("ÉRICA")).toEqual(["érica", "Érica"]);
-    expect(nameKeys("joão")).toEqual(["joão"]);
+    expect(nameKeys("joão")).toEqual(["joão", "joÃo"]);
     expect(nameKeys("JOÃO")).toEqual(["joão", "joÃo"]);
+    expect(nameKeys("ana")).toEqual(["ana"]);
+    expect(nameKeys("élisão")).toEqual(["élisão", "Élisão", "ÉlisÃo"]);
     expect(asciiLower("ÉRICA Souza")).toBe("Érica souza");
+  });
+
+  it("include SQLite's lower() of the name however its letters outside A–Z were capitalised, when typed in lower case", () => {
+    for (const stored of ["JOÃO", "João", "Érica", "ÉRICA"]) expect(nameKeys(stored.toLowerCase()), stored).toContain(asciiLower(stored));
   });
 
   it("always include what each database's lower() makes of the name the merchant typed in full", () => {

@@ -72,17 +72,21 @@ export function phoneCandidates(text: string, countries: readonly string[]): str
 }
 
 /**
- * Lower-case spellings of a name prefix, to compare with `lower(name)` in either database: PostgreSQL's
- * lower() folds every letter, SQLite's only A–Z. So "Érica" is sought as "érica" (PostgreSQL) and as
- * "Érica" (SQLite, where lower("Érica") stays "Érica"). A spelling that cannot occur is harmless.
+ * Lower-case spellings of a name prefix, to compare with `lower(name)` in either database. PostgreSQL's
+ * lower() folds every letter; SQLite's folds A–Z only, so there a stored "Érica" stays "Érica" and
+ * "JOÃO" becomes "joÃo". The prefix is sought as the merchant's letters all folded (PostgreSQL, and
+ * SQLite names written in lower case), and, for SQLite, with the letters outside A–Z left as typed,
+ * with the first one capital, and with all of them capital. A spelling that cannot occur is harmless.
  */
 export function nameKeys(text: string): string[] {
-  const unicode = text.toLowerCase();
-  const ascii = asciiLower(text);
-  const capital = [...ascii];
-  capital[0] = capital[0]!.toUpperCase();
-  const keys = [unicode, ascii, asciiLower(capital.join("")) === ascii ? ascii : capital.join("")];
-  return [...new Set(keys)];
+  const folded = text.toLowerCase();
+  const capitalFirst = (() => {
+    const chars = [...folded];
+    chars[0] = chars[0]!.toUpperCase();
+    return asciiLower(chars.join(""));
+  })();
+  const capitalOutsideAscii = [...folded].map((c) => (c.codePointAt(0)! > 0x7f ? c.toUpperCase() : c)).join("");
+  return [...new Set([folded, asciiLower(text), capitalFirst, capitalOutsideAscii])];
 }
 
 /** A–Z → a–z only: what SQLite's built-in lower() does. */
