@@ -52,6 +52,17 @@ const shopifyFields = {
   /** Nuvemshop requires a User-Agent naming the app and a contact. */
   NUVEMSHOP_USER_AGENT: z.string().min(3).default("Carryover (support@carryover.app)"),
   /**
+   * The Nuvemshop app's id (the OAuth `client_id`, in `/apps/{id}/authorize`). Without it (or without
+   * NUVEMSHOP_APP_SECRET) the Nuvemshop install and sign-in routes answer 503.
+   */
+  NUVEMSHOP_APP_ID: z.string().regex(/^\d+$/, "must be the Nuvemshop app's numeric id").optional(),
+  /**
+   * Where the OAuth authorize page and token endpoint live: https://www.tiendanube.com (default), or the
+   * identical https://www.nuvemshop.com.br; the local emulator's URL in tests and the demo. Any other
+   * origin is refused in production.
+   */
+  NUVEMSHOP_OAUTH_ORIGIN: z.string().url().default("https://www.tiendanube.com"),
+  /**
    * Local demo mode: every admin request is treated as this shop's admin, without Shopify's
    * session token (no local browser has one). Refused in production.
    */
@@ -61,8 +72,11 @@ const shopifyFields = {
     .optional(),
 };
 
+/** The documented OAuth origins of Nuvemshop / Tiendanube (the same service under each domain). */
+export const NUVEMSHOP_OAUTH_ORIGINS = ["https://www.tiendanube.com", "https://www.nuvemshop.com.br", "https://www.nuvemshop.com"];
+
 function refuseLocalModesInProduction(
-  env: { NODE_ENV: string; CARRYOVER_DEMO_SHOP?: string; SHOPIFY_ADMIN_API_ORIGIN?: string; NUVEMSHOP_API_ORIGIN?: string },
+  env: { NODE_ENV: string; CARRYOVER_DEMO_SHOP?: string; SHOPIFY_ADMIN_API_ORIGIN?: string; NUVEMSHOP_API_ORIGIN?: string; NUVEMSHOP_OAUTH_ORIGIN?: string },
   ctx: z.RefinementCtx,
 ) {
   if (env.NODE_ENV !== "production") return;
@@ -74,6 +88,9 @@ function refuseLocalModesInProduction(
   }
   if (env.NUVEMSHOP_API_ORIGIN) {
     ctx.addIssue({ code: "custom", path: ["NUVEMSHOP_API_ORIGIN"], message: "a Nuvemshop API override is refused when NODE_ENV=production" });
+  }
+  if (env.NUVEMSHOP_OAUTH_ORIGIN && !NUVEMSHOP_OAUTH_ORIGINS.includes(env.NUVEMSHOP_OAUTH_ORIGIN.replace(/\/+$/, ""))) {
+    ctx.addIssue({ code: "custom", path: ["NUVEMSHOP_OAUTH_ORIGIN"], message: `must be one of ${NUVEMSHOP_OAUTH_ORIGINS.join(", ")} when NODE_ENV=production` });
   }
 }
 

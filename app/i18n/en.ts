@@ -3,6 +3,7 @@ import { reportMessages } from "./areas/report";
 import { membersMessages } from "./areas/members";
 import { reviewMessages } from "./areas/review";
 import { uploadFormatMessages } from "./areas/upload-format";
+import { nuvemshopMessages } from "./areas/nuvemshop";
 
 /**
  * Admin strings, English: the reference dictionary. Its keys type the others (pt-BR.ts, es.ts must
@@ -309,6 +310,7 @@ export const en = {
   ...membersMessages.en,
   ...reviewMessages.en,
   ...uploadFormatMessages.en,
+  ...nuvemshopMessages.en,
 } as const;
 
 export type MessageKey = keyof typeof en;

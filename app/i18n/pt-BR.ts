@@ -3,6 +3,7 @@ import { reportMessages } from "./areas/report";
 import { membersMessages } from "./areas/members";
 import { reviewMessages } from "./areas/review";
 import { uploadFormatMessages } from "./areas/upload-format";
+import { nuvemshopMessages } from "./areas/nuvemshop";
 import type { Messages } from "./messages";
 
 /** Admin strings, Brazilian Portuguese. Every key of en.ts (the type says so; i18n.test.ts checks placeholders). */
@@ -307,4 +308,5 @@ export const ptBR: Messages = {
   ...membersMessages["pt-BR"],
   ...reviewMessages["pt-BR"],
   ...uploadFormatMessages["pt-BR"],
+  ...nuvemshopMessages["pt-BR"],
 };

@@ -27,6 +27,8 @@ export async function platformClientFor(shop: Shop): Promise<PlatformClient> {
       ...(env().NUVEMSHOP_API_ORIGIN ? { origin: env().NUVEMSHOP_API_ORIGIN } : {}),
       storeId: shop.domain,
       accessToken: session.accessToken,
+      // A merchant's sign-in replaces the store's token (decision 0015): reread it on a 401.
+      reloadToken: async () => (await sessionStorage.loadSession(offlineSessionId("nuvemshop", shop.domain)))?.accessToken ?? null,
       userAgent: env().NUVEMSHOP_USER_AGENT,
     });
   }

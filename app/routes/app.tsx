@@ -31,7 +31,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { demo, shop } = await requireAdmin(request);
   return {
     apiKey: env().SHOPIFY_API_KEY,
-    embedded: !demo,
+    // Only a Shopify store's admin is embedded (App Bridge); the demo and Nuvemshop stores open in their own tab.
+    embedded: !demo && shop.platform === "shopify",
     locale: requestLocale(request, shop),
   };
 };

@@ -9,6 +9,9 @@ export interface CustomerRef {
   /** Shopify gid or Nuvemshop id of the customer, when the request carries it. */
   platformCustomerId: string | null;
   email: string | null;
+  /** Nuvemshop's LGPD requests also name the customer's CPF (11 digits) and phone (E.164). */
+  cpf?: string | null;
+  phoneE164?: string | null;
 }
 
 const REDACTED_RECORD = {
@@ -32,6 +35,8 @@ function memberWhere(ref: CustomerRef): Prisma.MemberWhereInput {
   const or: Prisma.MemberWhereInput[] = [];
   if (ref.platformCustomerId) or.push({ platformCustomerId: ref.platformCustomerId });
   if (email) or.push({ emailNormalized: email });
+  if (ref.cpf) or.push({ cpf: ref.cpf });
+  if (ref.phoneE164) or.push({ phoneE164: ref.phoneE164 });
   return { shopId: ref.shopId, OR: or.length ? or : [{ id: "__none__" }] };
 }
 
@@ -40,6 +45,8 @@ function recordWhere(ref: CustomerRef): Prisma.LoyaltyRecordWhereInput {
   const or: Prisma.LoyaltyRecordWhereInput[] = [];
   if (ref.platformCustomerId) or.push({ platformCustomerRef: ref.platformCustomerId });
   if (email) or.push({ emailNormalized: email }, { identityKey: `email:${email}` });
+  if (ref.cpf) or.push({ cpf: ref.cpf });
+  if (ref.phoneE164) or.push({ phoneE164: ref.phoneE164 });
   return { shopId: ref.shopId, OR: or.length ? or : [{ id: "__none__" }] };
 }
 
@@ -57,6 +64,8 @@ export async function redactCustomer(tx: Tx, ref: CustomerRef, now = new Date())
   if (ref.platformCustomerId) customerOr.push({ platformId: ref.platformCustomerId });
   const email = normalizeEmail(ref.email);
   if (email) customerOr.push({ emailNormalized: email });
+  if (ref.cpf) customerOr.push({ cpf: ref.cpf });
+  if (ref.phoneE164) customerOr.push({ phoneE164: ref.phoneE164 });
   const customers = customerOr.length
     ? await tx.platformCustomer.deleteMany({ where: { shopId: ref.shopId, OR: customerOr } })
     : { count: 0 };

@@ -140,6 +140,35 @@ describe("NuvemshopRest against the emulator", () => {
     expect(clock.slept).toEqual([]);
   });
 
+  it("after a 401, rereads the token and retries once with a newer one (a new authorization replaced it); the same token is refused", async () => {
+    emu = await startNuvemshopEmulator({ customers: 3, orders: 3, appId: 77, appSecret: "secret_for_reload", redirectUrl: "https://app.example/nuvemshop/callback" });
+    const auth = await fetch(`${emu.url}/apps/77/authorize?state=s`, { redirect: "manual" });
+    const code = new URL(auth.headers.get("location") ?? "http://x/").searchParams.get("code");
+    const res = await fetch(`${emu.url}/apps/authorize/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ client_id: "77", client_secret: "secret_for_reload", grant_type: "authorization_code", code }),
+    });
+    const fresh = ((await res.json()) as { access_token: string }).access_token;
+    const clock = { now: 0, slept: [] as number[] };
+    let stored = fresh;
+    let reloads = 0;
+    const rest = transport(emu, clock, {
+      reloadToken: async () => {
+        reloads += 1;
+        return stored;
+      },
+    });
+    expect((await rest.get("/store")).status).toBe(200);
+    expect(reloads).toBe(1);
+    expect((await rest.get("/store")).status).toBe(200);
+    expect(reloads).toBe(1); // the new token stays in use
+    await fetch(`${emu.url}/_emulator/uninstall`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ deliver: false }) });
+    stored = fresh; // storage has nothing newer: the 401 stands
+    await expect(rest.get("/store")).rejects.toMatchObject({ code: "UNAUTHORIZED", retryable: false });
+    expect(reloads).toBe(2);
+  });
+
   it("reports an unreachable API as UNAVAILABLE after its retries", async () => {
     const clock = { now: 0, slept: [] as number[] };
     const rest = new NuvemshopRest({

@@ -19,6 +19,13 @@ export interface NuvemshopRestOptions {
   apiVersion?: string;
   storeId: string | number;
   accessToken: string;
+  /**
+   * Reads the store's token again (from storage). Nuvemshop's tokens never expire, but each new
+   * authorization (a re-install, an admin sign-in: decision 0015) replaces the token
+   * and the old one stops working; on a 401/403 the transport reloads it and, if it changed, retries with
+   * the new one, so work in flight survives a merchant signing in.
+   */
+  reloadToken?: () => Promise<string | null>;
   /** The app's name and a contact, e.g. `Carryover (support@carryover.app)`. */
   userAgent: string;
   /** Tries per request, the first included (default 6). */
@@ -115,13 +122,16 @@ export class NuvemshopRest {
   private readonly fetch: typeof fetch;
   readonly pacer: RateLimitPacer;
   private queue: Promise<unknown> = Promise.resolve();
+  private accessToken: string;
+  private readonly reloadToken: (() => Promise<string | null>) | undefined;
 
   constructor(options: NuvemshopRestOptions) {
     if (!options.userAgent?.trim()) throw new Error("Nuvemshop needs a User-Agent naming the app and a contact");
     const origin = (options.origin ?? DEFAULT_ORIGIN).replace(/\/+$/, "");
     this.baseUrl = `${origin}/${options.apiVersion ?? DEFAULT_API_VERSION}/${encodeURIComponent(String(options.storeId))}`;
+    this.accessToken = options.accessToken;
+    this.reloadToken = options.reloadToken;
     this.headers = {
-      Authentication: `bearer ${options.accessToken}`,
       "User-Agent": options.userAgent,
       Accept: "application/json",
     };
@@ -159,6 +169,7 @@ export class NuvemshopRest {
     const headers: Record<string, string> = { ...this.headers };
     if (request.body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
     for (let attempt = 1; ; attempt++) {
+      headers.Authentication = `bearer ${this.accessToken}`;
       const wait = this.pacer.delayMs(this.now());
       if (wait > 0) await this.sleep(wait);
       let failure: PlatformError;
@@ -182,11 +193,22 @@ export class NuvemshopRest {
         const message = error instanceof Error ? `${error.name === "TimeoutError" ? "timed out: " : ""}${error.message}` : String(error);
         failure = new PlatformError(`Nuvemshop could not be reached (${method} ${path}): ${message}`, "UNAVAILABLE", true);
       }
+      // A refused token may have been replaced by a newer one (a new authorization): once per new token.
+      if ((status === 401 || status === 403) && (await this.tokenReplaced())) continue;
       // 402 (store suspended) may pass later, but not within this call's retries.
       if (!failure.retryable || status === 402 || attempt >= this.maxAttempts) throw failure;
       // A 429's own headers tell the pacer how long the bucket needs; the backoff is on top of that.
       await this.sleep(this.backoffMs(attempt));
     }
+  }
+
+  /** True when storage holds a token other than the one just refused (now in use). */
+  private async tokenReplaced(): Promise<boolean> {
+    if (!this.reloadToken) return false;
+    const fresh = await this.reloadToken().catch(() => null);
+    if (!fresh || fresh === this.accessToken) return false;
+    this.accessToken = fresh;
+    return true;
   }
 
   private backoffMs(attempt: number): number {

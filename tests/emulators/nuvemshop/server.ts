@@ -7,10 +7,12 @@ import { LeakyBucket, type BucketConfig } from "./bucket.js";
 import { metafieldJson, NuvemshopStore, type CustomerEdit, ORDER_STATUSES, PAYMENT_STATUSES, scriptJson, SHIPPING_STATUSES, webhookJson, DEFAULT_STORE_ID } from "./store.js";
 import { parseDateParam, type DateOffset } from "./util.js";
 import { WEBHOOK_EVENTS, WebhookDeliverer, type DeliveryRecord } from "./webhooks.js";
+import { DEFAULT_CODE_TTL_MS, DEFAULT_SCOPE, OAuthState } from "./oauth.js";
 
 export { NuvemshopStore, seedStore, DEFAULT_REFERENCE_DATE, DEFAULT_STORE_ID } from "./store.js";
 export { signBody, WEBHOOK_EVENTS, type DeliveryRecord } from "./webhooks.js";
 export { isValidCpf } from "./util.js";
+export { DEFAULT_SCOPE, DEFAULT_CODE_TTL_MS } from "./oauth.js";
 
 export const DEFAULT_ACCESS_TOKEN = "nuvemshop_emulator_token";
 export const DEFAULT_APP_SECRET = "nuvemshop_emulator_secret";
@@ -21,8 +23,17 @@ export const DEFAULT_PER_PAGE = 30;
 export interface NuvemshopEmulatorOptions {
   /** Store id in `/v1/{store_id}` and webhook payloads (default 1234567). */
   storeId?: number;
-  /** The only token accepted in `Authentication: bearer TOKEN` (default `nuvemshop_emulator_token`). */
+  /**
+   * The token accepted in `Authentication: bearer TOKEN` until the app is authorized through OAuth (each
+   * authorization mints a new token that replaces it) or uninstalled (default `nuvemshop_emulator_token`).
+   */
   accessToken?: string;
+  /** The app's redirect URL, where authorize sends the merchant (default `${appUrl}/nuvemshop/callback`). */
+  redirectUrl?: string;
+  /** The scopes a token is granted (default `read_customers,write_customers,read_orders,write_scripts`). */
+  scope?: string;
+  /** How long an authorization code can be exchanged (default 5 minutes). */
+  codeTtlMs?: number;
   /** Reject requests without a User-Agent with 400, as Nuvemshop does (default true). */
   userAgentRequired?: boolean;
   seed?: number;
@@ -59,6 +70,8 @@ export interface NuvemshopEmulator {
   readonly requestCount: number;
   /** Faults still queued by `POST /_emulator/faults`, in the order they will be served. */
   readonly faults: ReadonlyArray<{ status: number; count: number }>;
+  /** The token the API accepts now (null after an uninstall); authorization codes and tokens issued. */
+  readonly oauth: OAuthState;
   /** Waits for pending and scheduled webhook deliveries. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -193,7 +206,15 @@ function scan(from: number, to: number, match: ((i: number) => boolean) | null, 
 
 export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}): Promise<NuvemshopEmulator> {
   const storeId = opts.storeId ?? DEFAULT_STORE_ID;
-  const token = opts.accessToken ?? DEFAULT_ACCESS_TOKEN;
+  const oauth = new OAuthState({
+    storeId,
+    appId: opts.appId ?? DEFAULT_APP_ID,
+    appSecret: opts.appSecret ?? DEFAULT_APP_SECRET,
+    initialToken: opts.accessToken ?? DEFAULT_ACCESS_TOKEN,
+    redirectUrl: opts.redirectUrl ?? (opts.appUrl ? `${opts.appUrl.replace(/\/+$/, "")}/nuvemshop/callback` : undefined),
+    scope: opts.scope ?? DEFAULT_SCOPE,
+    codeTtlMs: opts.codeTtlMs ?? DEFAULT_CODE_TTL_MS,
+  });
   const uaRequired = opts.userAgentRequired ?? true;
   const clock = opts.clock ?? (() => performance.now());
   let config = { seed: opts.seed ?? 1, customers: opts.customers ?? 100, orders: opts.orders ?? 300 };
@@ -400,7 +421,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     }
     const auth = req.headers["authentication"];
     const m = typeof auth === "string" ? /^\s*bearer\s+(\S+)\s*$/i.exec(auth) : null;
-    if (!m || m[1] !== token) throw apiError(401, "Invalid access token");
+    if (!m || oauth.token === null || m[1] !== oauth.token) throw apiError(401, "Invalid access token");
     if (Number(parts[1]) !== storeId) throw apiError(401, "Invalid access token");
     if (!bucket.tryAdd()) {
       throw Object.assign(apiError(429, "Too Many Requests: the rate limit of this store was exceeded, retry later"), { rateHeaders: true });
@@ -585,6 +606,38 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     throw apiError(404, `No route for ${method} ${url.pathname}`);
   }
 
+  // ---- OAuth (the www.tiendanube.com side) ----------------------------------------------------
+
+  async function handleOAuth(req: IncomingMessage, res: ServerResponse, url: URL, parts: string[]): Promise<void> {
+    const method = req.method ?? "GET";
+    // GET /apps/{app_id}/authorize?state=…
+    if (method === "GET" && parts.length === 3 && parts[2] === "authorize") {
+      const answer = oauth.authorize(parts[1] ?? "", url.searchParams.get("state"));
+      if (answer.status !== 302) return send(res, answer.status, { code: answer.status, message: REASONS[answer.status] ?? "Error", description: answer.message });
+      res.writeHead(302, { Location: answer.location, "Content-Length": "0" });
+      res.end();
+      return;
+    }
+    // POST /apps/authorize/token, JSON or form-encoded (both appear in the docs' examples)
+    if (method === "POST" && parts.length === 3 && parts[1] === "authorize" && parts[2] === "token") {
+      const text = await readBody(req);
+      let params: Record<string, unknown> = {};
+      if ((req.headers["content-type"] ?? "").includes("json")) {
+        try {
+          const v: unknown = JSON.parse(text || "{}");
+          if (v && typeof v === "object" && !Array.isArray(v)) params = v as Record<string, unknown>;
+        } catch {
+          throw new HttpError(400, { error: "invalid_request", error_description: "The request body is not JSON." });
+        }
+      } else {
+        params = Object.fromEntries(new URLSearchParams(text));
+      }
+      const answer = oauth.exchange(params);
+      return send(res, answer.status, answer.body);
+    }
+    throw apiError(404, `No route for ${method} ${url.pathname}`);
+  }
+
   // ---- control API --------------------------------------------------------------------------
 
   async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, parts: string[]): Promise<void> {
@@ -610,6 +663,25 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
         result.push({ event, ...r });
       }
       return result;
+    }
+    if (what === "oauth") {
+      if (method === "POST") {
+        const ttl = num(body.codeTtlMs, "codeTtlMs");
+        if (ttl !== undefined) oauth.codeTtlMs = ttl;
+      }
+      if (method === "GET" || method === "POST") return send(res, 200, oauth.status());
+    }
+    if (what === "uninstall" && method === "POST") {
+      // The merchant uninstalls the app: the token stops working, then app/uninstalled (and, with
+      // `redact`, the LGPD store/redact that follows an uninstall) is delivered. Subscriptions are kept.
+      oauth.uninstall();
+      const webhooks: Array<{ event: string; scheduled: boolean; deliveries: unknown }> = [];
+      if (body.deliver !== false) {
+        for (const event of body.redact === true ? ["app/uninstalled", "store/redact"] : ["app/uninstalled"]) {
+          webhooks.push({ event, ...(await deliverer.deliver({ event, ids: [] })) });
+        }
+      }
+      return send(res, 200, { uninstalled: true, webhooks });
     }
     if (what === "health" && method === "GET") {
       return send(res, 200, { ok: true, store_id: storeId, customers: store.customerCount, orders: store.orderCount, seed: store.options.seed });
@@ -733,7 +805,8 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const parts = url.pathname.split("/").filter(Boolean);
-    const handler = parts[0] === "_emulator" ? handleControl : /^(v1|\d{4}-\d{2})$/.test(parts[0] ?? "") && parts.length >= 2 ? handleApi : null;
+    const handler =
+      parts[0] === "_emulator" ? handleControl : parts[0] === "apps" ? handleOAuth : /^(v1|\d{4}-\d{2})$/.test(parts[0] ?? "") && parts.length >= 2 ? handleApi : null;
     if (handler === handleApi) {
       requestCount += 1;
       res.on("finish", () => {
@@ -783,6 +856,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     get faults() {
       return faults.map((f) => ({ ...f }));
     },
+    oauth,
     idle: () => deliverer.idle(),
     close: async () => {
       deliverer.close();
