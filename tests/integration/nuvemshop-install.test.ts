@@ -1,6 +1,8 @@
 // Nuvemshop install, sign-in and uninstall against the emulator's OAuth and API (decision 0015): the OAuth
 // flow with a single-use state, the token sealed at rest, the store's language and country, the webhooks registered through the API, the admin session every admin screen accepts, and
 // app/uninstalled delivered over HTTP. Runs on SQLite and PostgreSQL.
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 const harness = await vi.hoisted(async () => {
@@ -14,7 +16,7 @@ import { requireAdmin } from "~/auth.server";
 import { loader as installLoader } from "~/routes/nuvemshop.install";
 import { loader as callbackLoader } from "~/routes/nuvemshop.callback";
 import { loader as layoutLoader } from "~/routes/app";
-import { loader as homeLoader } from "~/routes/app._index";
+import { action as homeAction, loader as homeLoader } from "~/routes/app._index";
 import { ADMIN_SESSION_COOKIE, adminSessionValue } from "~/services/nuvemshop/admin-session.server";
 import { STATE_COOKIE } from "~/services/nuvemshop/oauth-state.server";
 import { NUVEMSHOP_LGPD_EVENTS, NUVEMSHOP_SUBSCRIBED_EVENTS } from "~/services/nuvemshop/webhook-subscriptions.server";
@@ -102,6 +104,38 @@ describe("Nuvemshop install", () => {
     expect(await layout.json()).toMatchObject({ embedded: false, locale: "pt-BR" });
     const home = (await (await callRoute(homeLoader, adminRequest(firstAdminCookie))).json()) as { overview: { outcome: string; shopDomain: string; counts: { customers: number } } };
     expect(home.overview).toMatchObject({ outcome: "ok", shopDomain: STORE, counts: { customers: 20 } });
+  });
+
+  it("every admin route accepts the session: a migration started from the home screen, then each screen's loader", async () => {
+    const started = await callRoute(homeAction, new Request(`${appUrl}/app`, {
+      method: "POST",
+      headers: { cookie: `${ADMIN_SESSION_COOKIE}=${encodeURIComponent(firstAdminCookie)}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "intent=start",
+    }));
+    expect(started.status).toBe(302);
+    const id = /^\/app\/migrations\/([^/?]+)$/.exec(started.headers.get("location") ?? "")?.[1] ?? "";
+    const migration = await prisma.migration.findUniqueOrThrow({ where: { id } });
+    expect((await prisma.shop.findUniqueOrThrow({ where: { id: migration.shopId } })).domain).toBe(STORE);
+
+    const routesDir = path.resolve("app/routes");
+    const files = fs.readdirSync(routesDir).filter((f) => /^app(\.|$)/.test(f));
+    expect(files.length).toBeGreaterThan(5);
+    const params = { id, fileId: "none", memberId: "none", download: "csv", step: "apply" };
+    for (const file of files) {
+      const mod = (await import(/* @vite-ignore */ path.join(routesDir, file))) as { loader?: Parameters<typeof callRoute>[0] };
+      if (!mod.loader) continue;
+      let status: number;
+      let location: string | null = null;
+      try {
+        const res = await callRoute(mod.loader, adminRequest(firstAdminCookie, `/app/migrations/${id}`), params);
+        status = res.status;
+        location = res.headers.get("location");
+      } catch {
+        status = 500; // authenticated: the screen's own failure is not this test's subject
+      }
+      expect([401, 403], `${file} refused the Nuvemshop session`).not.toContain(status);
+      expect(location ?? "", `${file} sent the Nuvemshop session to a sign-in`).not.toMatch(/^\/(auth\/login|nuvemshop\/install)/);
+    }
   });
 
   it("signing in again replaces the token (the old one stops working) and changes nothing else: one shop, one subscription per event", async () => {
