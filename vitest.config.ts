@@ -29,6 +29,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // Hostile files, fuzzers and fault tests (docs/reliability.md); RELIABILITY_SIZE=quick|full.
+        plugins: [tsconfigPaths()],
+        test: {
+          name: "reliability",
+          include: ["tests/reliability/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/reliability/global-setup.ts"],
+          setupFiles: ["tests/integration/setup.ts", "tests/reliability/setup.ts"],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

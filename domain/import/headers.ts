@@ -558,7 +558,7 @@ const IDENTITY_FIELDS = ["email", "phone", "cpf", "platformCustomerId"] as const
  * whole file is refused, with the headers that were found so the merchant can map them by hand.
  */
 export function requireIdentityAndPoints(mapping: ColumnMapping, header: readonly string[]): void {
-  const found = header.length === 0 ? "no headers at all" : header.map((h) => `"${h}"`).join(", ");
+  const found = foundHeaders(header);
   if (!IDENTITY_FIELDS.some((field) => mapping[field] !== undefined)) {
     throw new ImportFileError(
       "NO_IDENTITY_COLUMN",
@@ -579,7 +579,7 @@ export function requireIdentityAndPoints(mapping: ColumnMapping, header: readonl
  * a column with each event's date; otherwise the whole file is refused, with the headers found.
  */
 export function requireHistoryColumns(mapping: ColumnMapping, header: readonly string[]): void {
-  const found = header.length === 0 ? "no headers at all" : header.map((h) => `"${h}"`).join(", ");
+  const found = foundHeaders(header);
   if (!IDENTITY_FIELDS.some((field) => mapping[field] !== undefined)) {
     throw new ImportFileError(
       "NO_IDENTITY_COLUMN",
@@ -602,8 +602,16 @@ export function requireHistoryColumns(mapping: ColumnMapping, header: readonly s
   }
 }
 
-function foundHeaders(header: readonly string[]): string {
-  return header.length === 0 ? "no headers at all" : header.map((h) => `"${h}"`).join(", ");
+/** How many column names a refusal lists, and how much of each: a message stays readable with 100,000 columns. */
+const FOUND_LISTED = 20;
+const FOUND_NAME_CHARS = 40;
+
+/** The headers found, for a refusal: the first 20 (each cut at 40 characters), then how many more. */
+export function foundHeaders(header: readonly string[]): string {
+  if (header.length === 0) return "no headers at all";
+  const listed = header.slice(0, FOUND_LISTED).map((h) => `"${h.length > FOUND_NAME_CHARS ? `${h.slice(0, FOUND_NAME_CHARS - 1)}…` : h}"`);
+  const more = header.length - listed.length;
+  return more > 0 ? `${listed.join(", ")} and ${more.toLocaleString("en")} more` : listed.join(", ");
 }
 
 function requireIdentity(mapping: ColumnMapping, header: readonly string[]): void {

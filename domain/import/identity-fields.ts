@@ -7,8 +7,25 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 
 // ------------------------------------------------------------------------------------ e-mail
 
-/** Characters that never appear in a real-world shop customer's address (quoted local parts aside). */
-const EMAIL_FORBIDDEN = /[\s,;:<>()[\]\\"]/u;
+/**
+ * Characters that never appear in a real-world shop customer's address (quoted local parts aside):
+ * spaces and list/quote punctuation, control and invisible format characters (zero-width spaces,
+ * right-to-left overrides that make an address read as another), and U+FFFD, a letter lost to a
+ * wrong text encoding.
+ */
+const EMAIL_FORBIDDEN = /[\s,;:<>()[\]\\"\p{Cc}\p{Cf}\uFFFD]/u;
+const INVISIBLE = /[\p{Cc}\p{Cf}\uFFFD]/u;
+
+/**
+ * The first invisible or lost character of a value, named for the merchant (`U+200B`), or null:
+ * an e-mail refused for a character nobody can see needs it named.
+ */
+export function invisibleCharacter(value: string): string | null {
+  const found = INVISIBLE.exec(value)?.[0];
+  if (found === undefined) return null;
+  const code = `U+${(found.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  return found === "\uFFFD" ? `${code}, a letter lost to a wrong text encoding` : code;
+}
 
 /**
  * Pragmatic e-mail syntax: exactly one @, something before it, a domain with at least one dot and no

@@ -3,7 +3,7 @@
  * kept beside the normalised ones; nothing here throws, whatever the cells hold.
  */
 import { normalizeEmail } from "../identity";
-import { checkCpf, checkCustomerRef, isPlausibleEmail, toE164 } from "./identity-fields";
+import { checkCpf, checkCustomerRef, invisibleCharacter, isPlausibleEmail, toE164 } from "./identity-fields";
 import { parseDate } from "./read/dates";
 import { parseLocaleNumber } from "./read/numbers";
 import type {
@@ -161,7 +161,12 @@ export function readIdentity(cell: (field: TargetField) => string | null, option
       email = emailText;
       emailNormalized = normalizeEmail(emailText);
     } else {
-      reasons.push({ code: "INVALID_EMAIL", field: "email", message: `E-mail ${quote(emailText)} is not a valid address.` });
+      const hidden = invisibleCharacter(emailText);
+      reasons.push({
+        code: "INVALID_EMAIL",
+        field: "email",
+        message: `E-mail ${quote(emailText)} is not a valid address${hidden === null ? "" : ` (it contains the invisible character ${hidden})`}.`,
+      });
     }
   }
 

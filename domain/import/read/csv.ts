@@ -156,6 +156,13 @@ export class CsvEventReader {
   private record(record: SplitRecord): string | null {
     const multiLine = record.lines.length > 1;
     const raw = preview(record.text);
+    // Detection refuses a file with NUL bytes in its first 256 KiB; one further on is a damaged
+    // line (and PostgreSQL cannot store a NUL in text): that line is rejected, reading goes on.
+    if (record.text.includes("\u0000")) {
+      const at = record.lines.find((line) => line.text.includes("\u0000"))?.lineNo ?? record.startLine;
+      this.table.malformed(record.startLine, `line ${at} contains a NUL byte (binary data), not text`, raw.split("\u0000").join("\uFFFD"));
+      return null;
+    }
     // A quoted cell that ran over line breaks and then closed oddly: a stray quote swallowed the
     // lines after it. Reject the line where it starts and read the others again.
     if (multiLine && record.suspicious) return unterminatedQuoteReason(record.startLine);

@@ -248,7 +248,13 @@ export function detectFormat(
   if (truncated) {
     // The sample ends somewhere in the file: drop the partial last line.
     const lastBreak = Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r"));
-    text = lastBreak >= 0 ? text.slice(0, lastBreak + 1) : "";
+    if (lastBreak < 0) {
+      throw new ImportFileError(
+        "NO_HEADER",
+        `The first line of "${fileName}" is longer than ${SAMPLE_BYTES / 1024} KiB, so it cannot be read as a header of column names (a cell of that size, or tens of thousands of columns). Export the file again with one header line of column names.`,
+      );
+    }
+    text = text.slice(0, lastBreak + 1);
   } else text += decoder.end();
   if (text.trim() === "") throw new ImportFileError("EMPTY_FILE", `"${fileName}" has no content.`);
 

@@ -11,6 +11,19 @@ import { TableAssembler } from "./table";
 export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024;
 /** Rows of the first worksheet before it is refused (Excel itself stops at 1,048,576). */
 export const DEFAULT_MAX_XLSX_ROWS = 5_000_000;
+/**
+ * Inflated bytes past which the ratio below applies. Real workbooks inflate 9–15 times (measured on
+ * ExcelJS workbooks of varied, repetitive and sparse rows); a zip bomb, up to about 1,000 times.
+ */
+export const RATIO_FLOOR_BYTES = 64 * 1024 * 1024;
+/** Inflated bytes per byte of the file read so far, past RATIO_FLOOR_BYTES, before refusing. */
+export const MAX_INFLATE_RATIO = 100;
+/**
+ * The longest run of XML text without a tag. Excel holds at most 32,767 characters in a cell
+ * (≤ 640 KiB as escaped UTF-8); a run past this is a bomb made of one endless cell or of
+ * whitespace, and the XML parser would hold all of it in one string.
+ */
+export const MAX_XML_TEXT_RUN_BYTES = 4 * 1024 * 1024;
 
 export interface XlsxLimits {
   /** Bytes of the .xlsx file itself (default 200 MiB) → TOO_LARGE. */
@@ -100,9 +113,11 @@ interface ZipEntryLike extends Readable {
 
 /**
  * Watches what exceljs does with the file: counts the file's bytes (TOO_LARGE) and the bytes
- * inflated from every ZIP entry (XLSX_TOO_LARGE) as they flow, and turns a failure into a
- * rejected `aborted` promise that the reading loop races against every step of exceljs, so a
- * stopped read never waits on a stream that will not end.
+ * inflated from every ZIP entry (XLSX_TOO_LARGE: past `maxUncompressed`, past MAX_INFLATE_RATIO
+ * times the bytes read, or an XML text run past MAX_XML_TEXT_RUN_BYTES) as they flow, stops on
+ * the ZIP parser's errors (TRUNCATED_XLSX), and turns a failure into the rejection of whatever
+ * step of exceljs the reading loop is waiting on (`race`), so a stopped read never waits on a
+ * stream that will not end.
  *
  * exceljs pipes our input into its unzipper; `pipe` is the one place where we can see the ZIP
  * parser, and every entry it pushes is observed (paused, then given a `data` listener: it stays
@@ -110,20 +125,20 @@ interface ZipEntryLike extends Readable {
  */
 class Guard {
   readonly input: Readable;
-  readonly aborted: Promise<never>;
-  private fail!: (error: Error) => void;
   private failure: Error | null = null;
   private inflated = 0;
+  private read = 0;
+  /** The rejecters of the steps being waited on (one at a time in practice). */
+  private readonly waiting = new Set<(error: Error) => void>();
+  /** The ZIP parser and the entries still inflating, stopped when a limit refuses the file. */
+  private zip: Writable | null = null;
+  private readonly inflating = new Set<ZipEntryLike>();
 
   constructor(
     source: AsyncIterable<Uint8Array>,
     private readonly maxBytes: number,
     private readonly maxUncompressed: number,
   ) {
-    this.aborted = new Promise<never>((_, reject) => {
-      this.fail = reject;
-    });
-    this.aborted.catch(() => {});
     this.input = Readable.from(this.count(source), { objectMode: false });
     const pipe = this.input.pipe.bind(this.input);
     (this.input as { pipe: (dest: Writable, options?: { end?: boolean }) => Writable }).pipe = (dest, options) => {
@@ -135,7 +150,8 @@ class Guard {
   abort(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    this.fail(error);
+    for (const reject of this.waiting) reject(error);
+    this.waiting.clear();
     this.input.destroy();
   }
 
@@ -143,9 +159,41 @@ class Guard {
     return this.failure;
   }
 
-  /** Awaits an exceljs step, or the failure that stops the read, whichever comes first. */
+  /**
+   * Refuses the file for a limit it broke, and stops inflating at once: left alone, exceljs would
+   * drain the entry it was reading (in the background, after the refusal), and a bomb's buffered
+   * kilobytes are hundreds of megabytes once inflated.
+   */
+  private refuse(error: ImportFileError): void {
+    this.abort(error);
+    for (const entry of this.inflating) entry.destroy();
+    this.inflating.clear();
+    this.zip?.destroy();
+  }
+
+  /**
+   * Awaits an exceljs step, or the failure that stops the read, whichever comes first. Not
+   * `Promise.race` against one long-lived promise: every race leaves a reaction on it until it
+   * settles, which for a workbook of millions of rows is hundreds of megabytes and seconds of GC.
+   */
   race<T>(step: Promise<T>): Promise<T> {
-    return Promise.race([step, this.aborted]);
+    if (this.failure) {
+      step.catch(() => {});
+      return Promise.reject(this.failure);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      step.then(
+        (value) => {
+          this.waiting.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waiting.delete(reject);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   private async *count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -154,6 +202,7 @@ class Guard {
       for await (const chunk of source) {
         if (this.failure) return;
         bytes += chunk.byteLength;
+        this.read = bytes;
         if (bytes > this.maxBytes) {
           this.abort(new ImportFileError("TOO_LARGE", `The file is larger than ${formatByteSize(this.maxBytes)}, the most Carryover reads in one import. Split it into smaller files.`));
           return;
@@ -166,6 +215,11 @@ class Guard {
   }
 
   private watchZip(zip: Writable): void {
+    // A damaged archive (a local header whose sizes lie, a deflate stream cut short) makes the ZIP
+    // parser fail while exceljs waits on the entry it was reading, which then never ends: the
+    // parser's error must stop the read, or the import hangs.
+    this.zip = zip;
+    zip.on("error", (error: Error) => this.refuse(damaged(error.message)));
     const target = zip as Writable & { push?: (chunk: unknown, encoding?: BufferEncoding) => boolean };
     const push = target.push?.bind(target);
     if (!push) return;
@@ -179,13 +233,47 @@ class Guard {
 
   private watchEntry(entry: ZipEntryLike): void {
     entry.pause();
+    this.inflating.add(entry);
+    const done = () => this.inflating.delete(entry);
+    entry.on("end", done);
+    entry.on("close", done);
+    entry.on("error", (error: Error) => this.refuse(damaged(error.message)));
+    const xml = /\.(xml|rels)$/i.test(entry.path);
+    let run = 0; // bytes since the last "<" of this entry
     entry.on("data", (data: Uint8Array) => {
       this.inflated += data.byteLength;
       if (this.inflated > this.maxUncompressed) {
-        this.abort(
+        this.refuse(
           new ImportFileError(
             "XLSX_TOO_LARGE",
             `The workbook unpacks to more than ${formatByteSize(this.maxUncompressed)} of data, more than an export of this size can hold; it was not read. Export the data as CSV instead.`,
+          ),
+        );
+        return;
+      }
+      if (this.inflated > RATIO_FLOOR_BYTES && this.inflated > MAX_INFLATE_RATIO * this.read) {
+        this.refuse(
+          new ImportFileError(
+            "XLSX_TOO_LARGE",
+            `The workbook unpacks to more than ${MAX_INFLATE_RATIO} times its size (${formatByteSize(this.inflated)} from the first ${formatByteSize(this.read)}), which no real export does; it looks like a zip bomb and was not read. Export the data as CSV instead.`,
+          ),
+        );
+        return;
+      }
+      if (!xml) return;
+      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      const first = bytes.indexOf(0x3c);
+      if (first < 0) run += bytes.byteLength;
+      else {
+        run += first;
+        if (run <= MAX_XML_TEXT_RUN_BYTES) run = bytes.byteLength - bytes.lastIndexOf(0x3c) - 1;
+      }
+      // Runs between two "<" inside one chunk are shorter than the chunk (inflate gives 16 KiB).
+      if (run > MAX_XML_TEXT_RUN_BYTES) {
+        this.refuse(
+          new ImportFileError(
+            "XLSX_TOO_LARGE",
+            `The workbook holds a single cell or text of more than ${formatByteSize(MAX_XML_TEXT_RUN_BYTES)} (a spreadsheet cell holds at most 32,767 characters); it looks like a zip bomb and was not read. Export the data as CSV instead.`,
           ),
         );
       }
@@ -284,7 +372,10 @@ export async function* readXlsx(source: AsyncIterable<Uint8Array>, format: FileF
       if (rowNumber > maxRows || count > maxRows) {
         throw new ImportFileError("XLSX_TOO_LARGE", `The worksheet has more than ${maxRows.toLocaleString("en")} rows; it was not read. Split the data into smaller files.`);
       }
-      for (let gap = last + 1; gap < rowNumber; gap++) table.blank(gap);
+      for (let gap = last + 1; gap < rowNumber; gap++) {
+        table.blank(gap);
+        if (out.length >= 1000) yield* out.splice(0, out.length); // a far row: blanks in bounded batches
+      }
       last = rowNumber;
 
       const cells: string[] = [];
