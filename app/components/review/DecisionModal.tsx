@@ -30,8 +30,21 @@ export function DecisionModal({ row, busy, onClose, onSubmit }: { row: ReviewRow
   const save = () => {
     setTried(true);
     if (selected === "" || noteMissing) return;
-    if (selected.startsWith("match:")) onSubmit({ intent: "decide", recordId: row.recordId, decision: "match", platformCustomerId: selected.slice("match:".length), note });
-    else onSubmit({ intent: "decide", recordId: row.recordId, decision: selected, note });
+    if (selected.startsWith("match:"))
+      onSubmit({
+        intent: "decide",
+        recordId: row.recordId,
+        decision: "match",
+        platformCustomerId: selected.slice("match:".length),
+        note,
+      });
+    else
+      onSubmit({
+        intent: "decide",
+        recordId: row.recordId,
+        decision: selected,
+        note,
+      });
   };
   const choices = [
     ...row.candidates.map((c) => ({
@@ -58,20 +71,34 @@ export function DecisionModal({ row, busy, onClose, onSubmit }: { row: ReviewRow
     },
   ];
   const who = row.name ?? row.email ?? row.phone ?? (row.cpf ? t("review.cpf", { cpf: row.cpf }) : t("review.unnamed"));
+  // What the old program knew of them, to hold against each candidate.
+  const contact = [row.email, row.phone, row.cpf ? t("review.cpf", { cpf: row.cpf }) : null].filter((v) => v && v !== who).join(" · ");
   return (
     <Modal
       open
       onClose={onClose}
-      title={t("review.modal.title", { row: number(row.rowNumber), file: row.fileName })}
-      primaryAction={{ content: t("review.modal.save"), onAction: save, loading: busy, disabled: selected === "" }}
+      title={t("review.modal.title", {
+        row: number(row.rowNumber),
+        file: row.fileName,
+      })}
+      primaryAction={{
+        content: t("review.modal.save"),
+        onAction: save,
+        loading: busy,
+        disabled: selected === "",
+      }}
       secondaryActions={[{ content: t("review.modal.cancel"), onAction: onClose }]}
     >
       <Modal.Section>
         <BlockStack gap="300">
           <BlockStack gap="100">
             <Text as="p" fontWeight="semibold">
-              {t("review.modal.record", { name: who, points: number(row.points) })}
+              {t("review.modal.record", {
+                name: who,
+                points: number(row.points),
+              })}
             </Text>
+            {contact && <Text as="p">{contact}</Text>}
             {row.reason && (
               <Text as="p" tone="subdued">
                 {reasonText(f, row.reason)}
@@ -110,7 +137,14 @@ export function BulkRejectModal({ count, busy, onClose, onConfirm }: { count: nu
       <Modal.Section>
         <BlockStack gap="300">
           <Text as="p">{t("review.bulkModal.body")}</Text>
-          <TextField label={t("review.modal.note")} value={note} onChange={setNote} autoComplete="off" maxLength={500} error={tried && missing ? t("review.modal.noteRequired") : undefined} />
+          <TextField
+            label={t("review.modal.note")}
+            value={note}
+            onChange={setNote}
+            autoComplete="off"
+            maxLength={500}
+            error={tried && missing ? t("review.modal.noteRequired") : undefined}
+          />
         </BlockStack>
       </Modal.Section>
     </Modal>

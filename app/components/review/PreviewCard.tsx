@@ -30,11 +30,18 @@ export function PreviewCard({ report, createdAt, notice, orders = true }: { repo
             [t("preview.matched"), figure("matched-records", number(report.members.matched)), figure("matched-points", number(report.points.matched))],
             [t("preview.pending"), figure("pending-records", number(report.members.pending)), figure("pending-points", number(report.points.pending))],
             [t("preview.conflict"), figure("conflict-records", number(report.members.conflict)), figure("conflict-points", number(report.points.conflict))],
-            [t("preview.rejected"), figure("rejected-records", number(report.members.rejectedAtImport + report.members.rejectedInReview)), figure("rejected-points", number(rejected))],
+            [
+              t("preview.rejected"),
+              figure("rejected-records", number(report.members.rejectedAtImport + report.members.rejectedInReview)),
+              figure("rejected-points", number(rejected)),
+            ],
           ]}
           totals={["", "", number(report.points.inFile)]}
           showTotalsInFooter
-          totalsName={{ singular: t("preview.total"), plural: t("preview.total") }}
+          totalsName={{
+            singular: t("preview.total"),
+            plural: t("preview.total"),
+          }}
         />
         <Text as="p" tone={adds ? "success" : "critical"}>
           <span data-testid="preview-identity">

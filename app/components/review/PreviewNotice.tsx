@@ -16,7 +16,13 @@ export function PreviewNotice(props: {
   submitting: boolean;
 }) {
   const { t, number, dateTime } = useI18n();
-  const action = props.onRefresh ? { content: t("review.refresh"), onAction: props.onRefresh, loading: props.submitting } : undefined;
+  const action = props.onRefresh
+    ? {
+        content: t("review.refresh"),
+        onAction: props.onRefresh,
+        loading: props.submitting,
+      }
+    : undefined;
   if (props.refreshing) {
     return (
       <InlineStack gap="200" blockAlign="center">
@@ -29,7 +35,18 @@ export function PreviewNotice(props: {
   }
   if (props.failed !== null) {
     return (
-      <Banner tone="critical" action={props.onRefresh ? { content: t("review.retry"), onAction: props.onRefresh, loading: props.submitting } : undefined}>
+      <Banner
+        tone="critical"
+        action={
+          props.onRefresh
+            ? {
+                content: t("review.retry"),
+                onAction: props.onRefresh,
+                loading: props.submitting,
+              }
+            : undefined
+        }
+      >
         <p data-testid="preview-failed">{t("review.refreshFailed", { error: props.failed })}</p>
       </Banner>
     );
@@ -39,9 +56,7 @@ export function PreviewNotice(props: {
     <Banner tone="warning" action={action}>
       <BlockStack gap="100">
         {props.staleRules && <p>{t("sync.staleRules")}</p>}
-        {props.changes > 0 && (
-          <p data-testid="preview-changes">{props.changes === 1 ? t("review.changesOne") : t("review.changesOther", { count: number(props.changes) })}</p>
-        )}
+        {props.changes > 0 && <p data-testid="preview-changes">{props.changes === 1 ? t("review.changesOne") : t("review.changesOther", { count: number(props.changes) })}</p>}
         <p>{t("review.changesHint", { date: dateTime(props.createdAt) })}</p>
       </BlockStack>
     </Banner>

@@ -1,20 +1,5 @@
 import { useNavigation, useSearchParams } from "@remix-run/react";
-import {
-  Badge,
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  Card,
-  ChoiceList,
-  EmptyState,
-  Filters,
-  IndexTable,
-  InlineStack,
-  Tabs,
-  Text,
-  useIndexResourceState,
-} from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, ChoiceList, Box, Filters, IndexTable, InlineStack, Tabs, Text, useIndexResourceState } from "@shopify/polaris";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { ReviewRow, ReviewStepView } from "../../services/admin/review-step.server";
 import { useI18n } from "../../i18n/react";
@@ -58,7 +43,7 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
         change(next);
         return next;
       },
-      { preventScrollReset: true },
+      { preventScrollReset: true }
     );
   const kinds = Object.entries(view.kinds) as Array<[Kind, number]>;
   const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
@@ -66,23 +51,23 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
   const selected = selectedResources.filter((id) => resources.some((r) => r.id === id && undecided(r)));
 
   const tabs = [
-    { id: "open", content: t("review.tabOpen", { count: number(summary?.conflicts ?? 0) }) },
-    { id: "decided", content: t("review.tabDecided", { count: number(summary?.decided ?? 0) }) },
+    {
+      id: "open",
+      content: t("review.tabOpen", { count: number(summary?.conflicts ?? 0) }),
+    },
+    {
+      id: "decided",
+      content: t("review.tabDecided", { count: number(summary?.decided ?? 0) }),
+    },
   ];
 
   const empty =
     tab === "decided" ? (
-      <EmptyState heading={t("review.emptyDecided")} image="">
-        <p>{t("review.emptyDecidedBody")}</p>
-      </EmptyState>
+      <EmptyQueue heading={t("review.emptyDecided")} body={t("review.emptyDecidedBody")} />
     ) : query.kind ? (
-      <EmptyState heading={t("review.emptyKind")} image="">
-        <p>{t("review.emptyKindBody")}</p>
-      </EmptyState>
+      <EmptyQueue heading={t("review.emptyKind")} body={t("review.emptyKindBody")} />
     ) : (
-      <EmptyState heading={t("review.emptyOpen")} image="">
-        <p>{t("review.emptyOpenBody")}</p>
-      </EmptyState>
+      <EmptyQueue heading={t("review.emptyOpen")} body={t("review.emptyOpenBody")} />
     );
 
   return (
@@ -115,7 +100,13 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
                 <ChoiceList
                   title={t("review.filterKind")}
                   titleHidden
-                  choices={kinds.map(([k, count]) => ({ value: k, label: t("review.kindChoice", { label: t(`review.kind.${k}`), count: number(count) }) }))}
+                  choices={kinds.map(([k, count]) => ({
+                    value: k,
+                    label: t("review.kindChoice", {
+                      label: t(`review.kind.${k}`),
+                      count: number(count),
+                    }),
+                  }))}
                   selected={query.kind ? [query.kind] : []}
                   onChange={(v) => go((p) => (v[0] ? p.set("kind", v[0]) : p.delete("kind"), p.delete("page")))}
                 />
@@ -124,13 +115,22 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
           ]}
           appliedFilters={
             query.kind
-              ? [{ key: "kind", label: `${t("review.filterKind")}: ${t(`review.kind.${query.kind}`)}`, onRemove: () => go((p) => (p.delete("kind"), p.delete("page"))) }]
+              ? [
+                  {
+                    key: "kind",
+                    label: `${t("review.filterKind")}: ${t(`review.kind.${query.kind}`)}`,
+                    onRemove: () => go((p) => (p.delete("kind"), p.delete("page"))),
+                  },
+                ]
               : []
           }
         />
       )}
       <IndexTable
-        resourceName={{ singular: t("review.resource.one"), plural: t("review.resource.other") }}
+        resourceName={{
+          singular: t("review.resource.one"),
+          plural: t("review.resource.other"),
+        }}
         itemCount={rows.length}
         selectable={editable && tab === "open"}
         selectedItemsCount={selected.length}
@@ -138,8 +138,20 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
         loading={navigation.state === "loading"}
         emptyState={empty}
         promotedBulkActions={[
-          { content: t("review.bulk.pending"), onAction: () => selected.length > 0 && submit({ intent: "bulk", decision: "pending", recordIds: selected }) },
-          { content: t("review.bulk.reject"), onAction: () => selected.length > 0 && setRejecting(selected) },
+          {
+            content: t("review.bulk.pending"),
+            onAction: () =>
+              selected.length > 0 &&
+              submit({
+                intent: "bulk",
+                decision: "pending",
+                recordIds: selected,
+              }),
+          },
+          {
+            content: t("review.bulk.reject"),
+            onAction: () => selected.length > 0 && setRejecting(selected),
+          },
         ]}
         headings={[
           { title: t("review.col.row") },
@@ -155,7 +167,10 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
           hasNext: query.page < pages,
           onPrevious: () => go((p) => p.set("page", String(query.page - 1))),
           onNext: () => go((p) => p.set("page", String(query.page + 1))),
-          label: t("review.page", { page: number(query.page), pages: number(pages) }),
+          label: t("review.page", {
+            page: number(query.page),
+            pages: number(pages),
+          }),
         }}
       >
         {rows.map((row, i) => (
@@ -174,7 +189,9 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
               </Text>
             </IndexTable.Cell>
             <IndexTable.Cell>
-              <Wrap>{reasonText(f, row.reason)}</Wrap>
+              <Wrap min="8rem" max="11rem">
+                {reasonText(f, row.reason, "short")}
+              </Wrap>
             </IndexTable.Cell>
             <IndexTable.Cell>
               <Candidates row={row} />
@@ -186,7 +203,7 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
               {editable && (
                 // Buttons inside a selectable row: the click is theirs, not the row's.
                 <div onClick={(e) => e.stopPropagation()} role="presentation" data-testid={`actions-${row.rowNumber}`}>
-                  <ButtonGroup>
+                  <BlockStack gap="100" inlineAlign="start">
                     <Button size="slim" onClick={() => setDeciding(row)}>
                       {row.decision ? t("review.action.change") : t("review.action.decide")}
                     </Button>
@@ -195,7 +212,7 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
                         {t("review.action.withdraw")}
                       </Button>
                     )}
-                  </ButtonGroup>
+                  </BlockStack>
                 </div>
               )}
             </IndexTable.Cell>
@@ -204,7 +221,19 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
       </IndexTable>
       <DecisionModal row={deciding} busy={busy} onClose={() => setDeciding(null)} onSubmit={submit} />
       {rejecting && (
-        <BulkRejectModal count={rejecting.length} busy={busy} onClose={() => setRejecting(null)} onConfirm={(note) => submit({ intent: "bulk", decision: "reject", recordIds: rejecting, note })} />
+        <BulkRejectModal
+          count={rejecting.length}
+          busy={busy}
+          onClose={() => setRejecting(null)}
+          onConfirm={(note) =>
+            submit({
+              intent: "bulk",
+              decision: "reject",
+              recordIds: rejecting,
+              note,
+            })
+          }
+        />
       )}
     </Card>
   );
@@ -212,29 +241,60 @@ export function ReviewQueue({ view, busy, done, submit }: { view: ReviewStepView
 
 const undecided = (r: ReviewRow) => r.decision === null;
 
-/** Long text wraps inside a table cell instead of stretching the table. */
-function Wrap({ children }: { children: ReactNode }) {
-  return <div style={{ whiteSpace: "normal", maxWidth: "18rem" }}>{children}</div>;
+function EmptyQueue({ heading, body }: { heading: string; body: string }) {
+  return (
+    <Box padding="800">
+      <BlockStack gap="200" inlineAlign="center">
+        <Text as="h3" variant="headingMd" alignment="center">
+          <span data-testid="review-empty">{heading}</span>
+        </Text>
+        <Text as="p" tone="subdued" alignment="center">
+          {body}
+        </Text>
+      </BlockStack>
+    </Box>
+  );
+}
+
+/** Text wraps inside a table cell (IndexTable cells do not wrap) instead of stretching the table. */
+function Wrap({ children, min = "8rem", max = "14rem" }: { children: ReactNode; min?: string; max?: string }) {
+  return (
+    <div
+      style={{
+        whiteSpace: "normal",
+        overflowWrap: "anywhere",
+        minWidth: min,
+        maxWidth: max,
+      }}
+    >
+      {children}
+    </div>
+  );
 }
 
 function RecordCell({ row }: { row: ReviewRow }) {
   const { t, number } = useI18n();
   return (
-    <BlockStack gap="050">
-      <Text as="span" fontWeight="semibold">
-        {row.name ?? t("review.unnamed")}
-      </Text>
-      {[row.email, row.phone, row.cpf ? t("review.cpf", { cpf: row.cpf }) : null]
-        .filter((v): v is string => Boolean(v))
-        .map((v) => (
-          <Text as="span" key={v} variant="bodySm">
-            {v}
-          </Text>
-        ))}
-      <Text as="span" variant="bodySm" tone="subdued">
-        {t("review.rowOf", { row: number(row.rowNumber), file: row.fileName })}
-      </Text>
-    </BlockStack>
+    <Wrap min="13rem" max="17rem">
+      <BlockStack gap="050">
+        <Text as="span" fontWeight="semibold">
+          {row.name ?? t("review.unnamed")}
+        </Text>
+        {[row.email, row.phone, row.cpf ? t("review.cpf", { cpf: row.cpf }) : null]
+          .filter((v): v is string => Boolean(v))
+          .map((v) => (
+            <Text as="span" key={v} variant="bodySm">
+              {v}
+            </Text>
+          ))}
+        <Text as="span" variant="bodySm" tone="subdued">
+          {t("review.rowOf", {
+            row: number(row.rowNumber),
+            file: row.fileName,
+          })}
+        </Text>
+      </BlockStack>
+    </Wrap>
   );
 }
 
@@ -248,23 +308,25 @@ function Candidates({ row }: { row: ReviewRow }) {
     );
   }
   return (
-    <BlockStack gap="150">
-      {row.candidates.map((c) => (
-        <BlockStack gap="050" key={c.platformId}>
-          <InlineStack gap="100" blockAlign="center" wrap={false}>
-            <Text as="span" fontWeight="medium">
-              {customerLabel(c)}
-            </Text>
-            <Badge tone={c.key === "suggested_email" ? "attention" : "info"}>{t(`review.candidateKey.${c.key}`)}</Badge>
-          </InlineStack>
-          {customerDetails(c) && (
-            <Text as="span" variant="bodySm" tone="subdued">
-              {customerDetails(c)}
-            </Text>
-          )}
-        </BlockStack>
-      ))}
-    </BlockStack>
+    <Wrap min="12rem" max="17rem">
+      <BlockStack gap="150">
+        {row.candidates.map((c) => (
+          <BlockStack gap="050" key={c.platformId}>
+            <InlineStack gap="100" blockAlign="center">
+              <Text as="span" fontWeight="medium">
+                {customerLabel(c)}
+              </Text>
+              <Badge tone={c.key === "suggested_email" ? "attention" : "info"}>{t(`review.candidateKey.${c.key}`)}</Badge>
+            </InlineStack>
+            {customerDetails(c) && (
+              <Text as="span" variant="bodySm" tone="subdued">
+                {customerDetails(c)}
+              </Text>
+            )}
+          </BlockStack>
+        ))}
+      </BlockStack>
+    </Wrap>
   );
 }
 
@@ -274,27 +336,28 @@ function DecisionCell({ row }: { row: ReviewRow }) {
   if (!d) return <Badge>{t("review.decision.none")}</Badge>;
   const label =
     d.decision === "match"
-      ? t("review.decision.match", { customer: d.customer ? customerLabel(d.customer) : "" })
+      ? t("review.decision.match", {
+          customer: d.customer ? customerLabel(d.customer) : "",
+        })
       : d.decision === "pending"
-        ? t("review.decision.pending")
-        : t("review.decision.reject");
+      ? t("review.decision.pending")
+      : t("review.decision.reject");
   return (
-    <Box maxWidth="16rem">
-      <BlockStack gap="100">
-        <InlineStack>
-          <Badge tone={d.decision === "match" ? "success" : d.decision === "pending" ? "info" : "critical"}>{label}</Badge>
-        </InlineStack>
+    <Wrap min="9rem" max="12rem">
+      <BlockStack gap="100" inlineAlign="start">
+        <Badge tone={d.decision === "match" ? "success" : d.decision === "pending" ? "info" : "critical"}>{label}</Badge>
         {d.note && (
-          <Wrap>
-            <Text as="span" variant="bodySm">
-              {t("review.decision.note", { note: d.note })}
-            </Text>
-          </Wrap>
+          <Text as="span" variant="bodySm">
+            {t("review.decision.note", { note: d.note })}
+          </Text>
         )}
-        <Text as="span" variant="bodySm" tone={d.inPreview ? "subdued" : "caution"}>
-          {d.inPreview ? t("review.inPreview") : t("review.notInPreview")} · {t("review.decidedAt", { date: dateTime(d.decidedAt) })}
+        <Text as="span" variant="bodySm" tone={d.inPreview ? "success" : "caution"} fontWeight="medium">
+          {d.inPreview ? t("review.inPreview") : t("review.notInPreview")}
+        </Text>
+        <Text as="span" variant="bodySm" tone="subdued">
+          {t("review.decidedAt", { date: dateTime(d.decidedAt) })}
         </Text>
       </BlockStack>
-    </Box>
+    </Wrap>
   );
 }

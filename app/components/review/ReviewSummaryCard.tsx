@@ -19,7 +19,11 @@ export function ReviewSummaryCard({ migrationId, summary }: { migrationId: strin
           <span data-testid="review-counts">
             {none
               ? t("review.cardNone")
-              : t("review.cardCounts", { conflicts: number(summary.conflicts), undecided: number(summary.undecided), decided: number(summary.decided) })}
+              : t("review.cardCounts", {
+                  conflicts: number(summary.conflicts),
+                  undecided: number(summary.undecided),
+                  decided: number(summary.decided),
+                })}
           </span>
         </Text>
         {(!none || summary.decided > 0) && (

@@ -14,8 +14,11 @@ export function SyncProgress({ sync }: { sync: JobProgress }) {
             {sync.state === "queued"
               ? t("sync.queued")
               : sync.total !== null
-                ? t("sync.progress", { done: number(sync.done), total: number(sync.total) })
-                : t("sync.progressUnknown", { done: number(sync.done) })}
+              ? t("sync.progress", {
+                  done: number(sync.done),
+                  total: number(sync.total),
+                })
+              : t("sync.progressUnknown", { done: number(sync.done) })}
           </span>
         </Text>
         {sync.etaSeconds !== null && (
