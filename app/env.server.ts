@@ -63,6 +63,20 @@ const shopifyFields = {
    */
   NUVEMSHOP_OAUTH_ORIGIN: z.string().url().default("https://www.tiendanube.com"),
   /**
+   * The storefront script's id in the Nuvemshop Partner Portal: associated to each store at install
+   * (`POST /scripts {script_id, query_params}`; decision 0016). Unset: no association is made.
+   */
+  NUVEMSHOP_SCRIPT_ID: z.string().regex(/^\d+$/, "must be the Partner Portal script's numeric id").optional(),
+  /**
+   * Where the Nuvemshop storefront widget's one-time codes are sent (decision 0016): an HTTP mail relay
+   * (`POST {from, to, subject, text}` with `Authorization: Bearer CARRYOVER_MAIL_RELAY_TOKEN`), or, in
+   * development and tests only, a directory the mails are written to as JSON files.
+   */
+  CARRYOVER_MAIL_RELAY_URL: z.string().url().optional(),
+  CARRYOVER_MAIL_RELAY_TOKEN: z.string().min(1).optional(),
+  CARRYOVER_MAIL_FROM: z.string().min(3).default("Carryover <no-reply@carryover.app>"),
+  CARRYOVER_MAIL_OUTBOX: z.string().min(1).optional(),
+  /**
    * Local demo mode: every admin request is treated as this shop's admin, without Shopify's
    * session token (no local browser has one). Refused in production.
    */
@@ -76,7 +90,7 @@ const shopifyFields = {
 export const NUVEMSHOP_OAUTH_ORIGINS = ["https://www.tiendanube.com", "https://www.nuvemshop.com.br", "https://www.nuvemshop.com"];
 
 function refuseLocalModesInProduction(
-  env: { NODE_ENV: string; CARRYOVER_DEMO_SHOP?: string; SHOPIFY_ADMIN_API_ORIGIN?: string; NUVEMSHOP_API_ORIGIN?: string; NUVEMSHOP_OAUTH_ORIGIN?: string },
+  env: { NODE_ENV: string; CARRYOVER_DEMO_SHOP?: string; SHOPIFY_ADMIN_API_ORIGIN?: string; NUVEMSHOP_API_ORIGIN?: string; NUVEMSHOP_OAUTH_ORIGIN?: string; CARRYOVER_MAIL_OUTBOX?: string },
   ctx: z.RefinementCtx,
 ) {
   if (env.NODE_ENV !== "production") return;
@@ -88,6 +102,9 @@ function refuseLocalModesInProduction(
   }
   if (env.NUVEMSHOP_API_ORIGIN) {
     ctx.addIssue({ code: "custom", path: ["NUVEMSHOP_API_ORIGIN"], message: "a Nuvemshop API override is refused when NODE_ENV=production" });
+  }
+  if (env.CARRYOVER_MAIL_OUTBOX) {
+    ctx.addIssue({ code: "custom", path: ["CARRYOVER_MAIL_OUTBOX"], message: "a local mail outbox is refused when NODE_ENV=production" });
   }
   if (env.NUVEMSHOP_OAUTH_ORIGIN && !NUVEMSHOP_OAUTH_ORIGINS.includes(env.NUVEMSHOP_OAUTH_ORIGIN.replace(/\/+$/, ""))) {
     ctx.addIssue({ code: "custom", path: ["NUVEMSHOP_OAUTH_ORIGIN"], message: `must be one of ${NUVEMSHOP_OAUTH_ORIGINS.join(", ")} when NODE_ENV=production` });

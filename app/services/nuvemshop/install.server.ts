@@ -11,6 +11,7 @@ import { adminSessionCookie } from "./admin-session.server";
 import { nuvemshopAppConfig, nuvemshopRest, nuvemshopWebhookUrl } from "./config.server";
 import { clearStateCookie, consumeOAuthState, createOAuthState, stateCookie } from "./oauth-state.server";
 import { ensureWebhookSubscriptions, SubscriptionError, type SubscriptionSummary } from "./webhook-subscriptions.server";
+import { associateNuvemshopScript } from "../storefront/nuvemshop-script.server";
 
 /** The resources Carryover reads (customers to restore members, orders to earn points). */
 export const REQUIRED_RESOURCES = ["customers", "orders"] as const;
@@ -97,5 +98,7 @@ export async function completeNuvemshopAuthorization(input: { code: string | nul
     const reason = error instanceof SubscriptionError || error instanceof PlatformError ? error.message : String(error);
     return { outcome: "unavailable", reason: `The webhooks could not be registered: ${reason}`, setCookies: clear };
   }
+  // The storefront widget's script (decision 0016), when configured; it never fails the install.
+  await associateNuvemshopScript(rest, config.appUrl);
   return { outcome: "signed-in", shop, installed, subscriptions, setCookies: [...clear, adminSessionCookie(shop, config.secureCookies, now)] };
 }

@@ -7,7 +7,7 @@ import { startNuvemshopEmulator, type NuvemshopEmulatorOptions } from "./server.
 import { CliError, isMain, runEmulatorCli } from "../run-cli.js";
 export { CliError };
 
-type Key = keyof NuvemshopEmulatorOptions | "bucketSize" | "leakPerSecond" | "webhookPath";
+type Key = keyof NuvemshopEmulatorOptions | "bucketSize" | "leakPerSecond" | "webhookPath" | "partnerScript";
 
 const FLAGS: Record<string, { env: string; key: Key; num?: boolean; bool?: boolean }> = {
   "--port": { env: "NUVEMSHOP_EMULATOR_PORT", key: "port", num: true },
@@ -29,12 +29,26 @@ const FLAGS: Record<string, { env: string; key: Key; num?: boolean; bool?: boole
   "--date-offset": { env: "NUVEMSHOP_EMULATOR_DATE_OFFSET", key: "dateOffset" },
   "--bucket-size": { env: "NUVEMSHOP_EMULATOR_BUCKET_SIZE", key: "bucketSize", num: true },
   "--leak-per-second": { env: "NUVEMSHOP_EMULATOR_LEAK_PER_SECOND", key: "leakPerSecond", num: true },
+  "--partner-script": { env: "NUVEMSHOP_EMULATOR_PARTNER_SCRIPTS", key: "partnerScript" },
 };
 
 function usage(): string {
   return ["usage: tsx tests/emulators/nuvemshop/cli.ts [flags]", ...Object.entries(FLAGS).map(([flag, f]) => `  ${flag.padEnd(24)} (env ${f.env})`)].join("\n");
 }
 
+
+/** `--partner-script 7001=https://app/script.js[,7002=…]`: the Partner Portal's scripts of the app. */
+function parsePartnerScripts(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of value.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const eq = pair.indexOf("=");
+    const id = pair.slice(0, eq);
+    const src = pair.slice(eq + 1);
+    if (eq <= 0 || !/^\d+$/.test(id) || !/^https?:\/\//.test(src)) throw new CliError(`--partner-script takes id=url pairs, got ${pair}`);
+    out[id] = src;
+  }
+  return out;
+}
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined>): NuvemshopEmulatorOptions {
   const values: Record<string, string> = {};
@@ -69,6 +83,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     if (f.key === "bucketSize") size = v as number;
     else if (f.key === "leakPerSecond") leak = v as number;
     else if (f.key === "webhookPath") opts.webhookPaths = { "*": v };
+    else if (f.key === "partnerScript") opts.partnerScripts = parsePartnerScripts(value);
     else opts[f.key] = v;
   }
   if (opts.dateOffset !== undefined && opts.dateOffset !== "+0000" && opts.dateOffset !== "-0300") throw new CliError("--date-offset must be +0000 or -0300");

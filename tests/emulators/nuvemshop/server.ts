@@ -53,6 +53,12 @@ export interface NuvemshopEmulatorOptions {
   appId?: number;
   /** Leaky bucket (default 40 requests, draining 2 per second). */
   bucket?: BucketConfig;
+  /**
+   * The app's scripts as registered in the Partner Portal: script id → the file's URL. `POST /scripts
+   * {script_id}` associates one with the store (an id not listed gets 422 when any is listed), and the
+   * storefront page (`GET /_emulator/storefront`) loads the associated ones.
+   */
+  partnerScripts?: Record<string, string>;
   /** Milliseconds clock driving the bucket (default performance.now); tests pass a fake one. */
   clock?: () => number;
   port?: number;
@@ -204,6 +210,57 @@ function scan(from: number, to: number, match: ((i: number) => boolean) | null, 
   return { total, items };
 }
 
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** A plain store page: the documented `LS` object (store page variant) and the associated scripts. */
+function storefrontHtml(input: { storeId: number; baseUrl: string; lang: string; customer: number | null; customerName: string | null; scripts: string[] }): string {
+  const LS = {
+    store: { id: input.storeId, url: `${input.baseUrl}/_emulator/storefront` },
+    cart: { subtotal: 0, items: [], has_shippable_products: false, has_non_shippable_products: false },
+    lang: input.lang,
+    currency: { code: "BRL", display_short: "R$ %s", display_long: "R$ %s BRL", cents_separator: ",", thousands_separator: "." },
+    country: "BR",
+    customer: input.customer,
+    theme: { code: "emulator", name: "Emulator" },
+  };
+  const htmlLang = input.lang.replace("_", "-");
+  const who = input.customerName ? `<p class="account" data-signed-in="${input.customer}">${escapeHtml(input.customerName)}</p>` : `<p class="account"><a href="/account/login/">Entrar</a></p>`;
+  return `<!doctype html>
+<html lang="${escapeHtml(htmlLang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Loja Demonstração</title>
+<style>
+  body { margin: 0; font-family: system-ui, sans-serif; color: #222; background: #fafafa; }
+  header { display: flex; justify-content: space-between; align-items: center; padding: 1rem 2rem; background: #fff; border-bottom: 1px solid #e5e5e5; }
+  header h1 { font-size: 1.25rem; margin: 0; }
+  main { padding: 2rem; max-width: 60rem; }
+  .products { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1rem; }
+  .product { background: #fff; border: 1px solid #e5e5e5; border-radius: 8px; padding: 1rem; height: 8rem; }
+</style>
+<script>var LS = ${JSON.stringify(LS).replace(/</g, "\\u003c")};</script>
+</head>
+<body>
+<header><h1>Loja Demonstração</h1>${who}</header>
+<main>
+<div class="products"><div class="product">Camiseta</div><div class="product">Caneca</div><div class="product">Boné</div></div>
+</main>
+${input.scripts.map((src) => `<script type="text/javascript" src="${escapeHtml(src)}"></script>`).join("\n")}
+</body>
+</html>
+`;
+}
+
 export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}): Promise<NuvemshopEmulator> {
   const storeId = opts.storeId ?? DEFAULT_STORE_ID;
   const oauth = new OAuthState({
@@ -229,6 +286,7 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
     appId: opts.appId ?? DEFAULT_APP_ID,
   });
   const nowSec = () => Math.floor(Date.now() / 1000);
+  const partnerScripts = opts.partnerScripts ?? {};
   let baseUrl = "";
   /** Responses whose request went into the bucket: their errors carry the rate-limit headers too. */
   const counted = new WeakSet<ServerResponse>();
@@ -576,6 +634,8 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
         const hasScriptId = body.script_id !== undefined;
         if (hasScriptId) {
           if (!Number.isSafeInteger(Number(body.script_id)) || Number(body.script_id) <= 0) errors.script_id = ["is invalid"];
+          else if (Object.keys(partnerScripts).length && !partnerScripts[String(Number(body.script_id))]) errors.script_id = ["does not exist"];
+          if (body.query_params !== undefined && body.query_params !== null && (typeof body.query_params !== "string" || !isJsonObject(body.query_params))) errors.query_params = ["must be a JSON object in a string"];
         } else {
           if (typeof body.src !== "string" || !/^https:\/\//.test(body.src)) errors.src = [body.src ? "must be an https URL" : "can't be blank"];
           if (!["onload", "onfirstinteraction"].includes(String(body.event ?? ""))) errors.event = ["is not included in the list"];
@@ -793,6 +853,36 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
       bucket = new LeakyBucket({ ...bucket.config }, clock);
       faults = [];
       return send(res, 200, { ok: true, customers: store.customerCount, orders: store.orderCount, seed: store.options.seed });
+    }
+    if (what === "storefront" && method === "GET") {
+      // The store's page as a shopper sees it: `LS` as Nuvemshop documents it for scripts, with the
+      // signed-in customer of `?customer=` (this emulator has no shopper sign-in), then every script
+      // associated with the store (`POST /scripts`) as a <script> tag with `store` and its query_params.
+      const customerParam = url.searchParams.get("customer");
+      let customer: number | null = null;
+      let customerName: string | null = null;
+      if (customerParam) {
+        const i = store.customerIndex(Number(customerParam));
+        if (i < 0) throw apiError(404, "Customer with such id does not exist");
+        customer = store.customerId(i);
+        customerName = String(store.customerJson(i).name ?? "");
+      }
+      const lang = /^[a-z]{2}(_[A-Z]{2})?$/.test(url.searchParams.get("lang") ?? "") ? (url.searchParams.get("lang") as string) : "pt_BR";
+      const srcs: string[] = [];
+      for (const script of store.scripts.values()) {
+        const src = script.script_id !== null ? partnerScripts[String(script.script_id)] : script.where.split(",").map((w) => w.trim()).includes("store") ? script.src : null;
+        if (!src) continue;
+        const target = new URL(src);
+        target.searchParams.set("store", String(storeId));
+        if (script.query_params && isJsonObject(script.query_params)) {
+          for (const [k, v] of Object.entries(JSON.parse(script.query_params) as Record<string, unknown>)) target.searchParams.set(k, String(v));
+        }
+        srcs.push(target.toString());
+      }
+      const html = storefrontHtml({ storeId, baseUrl, lang, customer, customerName, scripts: srcs });
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": String(Buffer.byteLength(html)), "Cache-Control": "no-store" });
+      res.end(html);
+      return;
     }
     if (what === "metafields" && method === "GET") {
       const owner = url.searchParams.get("owner_id");
