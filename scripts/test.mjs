@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The second README command: the whole suite. Installs what it needs (dependencies, Prisma
 // clients, the app build), then: typecheck, lint, schema check, unit tests, integration tests on
-// SQLite and on PostgreSQL, and the Playwright end-to-end tests in Debian's Chromium.
+// SQLite and on PostgreSQL, the reliability suite at its quick size (hostile files, fuzzers, fault
+// tests; docs/reliability.md) and the Playwright end-to-end tests in Debian's Chromium.
 // Ends with one line "N passed, N failed" summing every test runner.
 //
 //   npm test                      everything
-//   npm test -- --only unit,e2e   some stages (typecheck lint db unit sqlite postgres e2e)
+//   npm test -- --only unit,e2e   some stages (typecheck lint db unit sqlite postgres reliability e2e)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -13,7 +14,7 @@ import { parseArgs } from "node:util";
 import { ensureBuilt, ensureGenerated, ensureInstalled, root, step } from "./lib/prepare.mjs";
 
 const { values } = parseArgs({ options: { only: { type: "string" } } });
-const STAGES = ["typecheck", "lint", "db", "unit", "sqlite", "postgres", "e2e"];
+const STAGES = ["typecheck", "lint", "db", "unit", "sqlite", "postgres", "reliability", "e2e"];
 const selected = values.only ? values.only.split(",").map((s) => s.trim()) : STAGES;
 for (const s of selected) if (!STAGES.includes(s)) throw new Error(`unknown stage "${s}" (known: ${STAGES.join(", ")})`);
 
@@ -57,6 +58,11 @@ if (selected.includes("unit")) vitest("unit", "unit");
 if (selected.includes("sqlite")) vitest("integration-sqlite", "integration", { DATABASE_URL: "", EXPECTED_DATABASE_KIND: "sqlite" });
 if (selected.includes("postgres")) {
   vitest("integration-postgresql", "integration", { EXPECTED_DATABASE_KIND: "postgresql" }, ["scripts/with-postgres.mjs", process.execPath]);
+}
+if (selected.includes("reliability")) {
+  // Quick size, on its own SQLite file; the report of what was tried follows the tests.
+  vitest("reliability", "reliability", { DATABASE_URL: `file:${path.join(root, ".carryover/test/reliability.db")}`, RELIABILITY_SIZE: "quick" });
+  exec("reliability report", process.execPath, ["scripts/reliability-report.mjs", "--vitest-json", path.join(reports, "vitest-reliability.json")]);
 }
 if (selected.includes("e2e")) {
   const out = path.join(reports, "playwright.json");

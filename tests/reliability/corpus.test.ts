@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
-import { importLoyaltyFile, type ImportOutcome } from "~/services/import/import.server";
+import { importLoyaltyFile, ImportRefusedError, type ImportOutcome } from "~/services/import/import.server";
 import { writeRejectedRowsCsv } from "~/services/import/rejected-rows.server";
 import { checkAccounts } from "~domain/import/accounts";
 import { corpusDir, generateCorpus, type CorpusFile, type CorpusManifest } from "./corpus/generate";
@@ -51,7 +51,7 @@ const INVARIANTS = [
   "points in the file = what the generator wrote in readable cells",
   "a refused file stages nothing; the same file again changes nothing (already imported)",
   "the rejected-rows CSV has one line per rejected row and no cell a spreadsheet would run as a formula",
-  "every staged row belongs to the importing shop",
+  "every staged row belongs to the importing shop; another shop gets neither the rejected rows nor an import into this migration (cross-shop reads)",
   `process memory grows less than ${MEMORY_BOUND_BYTES / 1024 / 1024} MiB while one file is imported`,
 ];
 
@@ -69,6 +69,12 @@ function tallyFor(group: string): Tally {
 afterAll(() => {
   for (const tally of tallies.values()) tally.flush();
 });
+
+let otherShopId: string | null = null;
+async function otherShop(): Promise<string> {
+  otherShopId ??= (await prisma.shop.create({ data: { platform: "shopify", domain: `hostile-other-${crypto.randomBytes(5).toString("hex")}.myshopify.com` } })).id;
+  return otherShopId;
+}
 
 async function newMigration() {
   const shop = await prisma.shop.create({ data: { platform: "shopify", domain: `hostile-${crypto.randomBytes(5).toString("hex")}.myshopify.com`, country: "BR" } });
@@ -206,6 +212,19 @@ async function check(file: CorpusFile, tally: Tally) {
     expect(lines.length - 1, `${file.file}: rejected-rows CSV lines`).toBe(s.rowsRejected);
     for (const line of lines) for (const cell of line) expect(FORMULA_START.test(cell), `${file.file}: formula cell ${JSON.stringify(cell.slice(0, 60))}`).toBe(false);
   }
+
+  // Another shop: its id never reads this file's rejected rows, nor imports into this migration.
+  const other = await otherShop();
+  const leaked = await writeRejectedRowsCsv(other, s.importFileId, new Writable({ write: (_chunk, _enc, done) => done() }));
+  let intruded: unknown = null;
+  try {
+    await importLoyaltyFile({ ...input, shopId: other });
+  } catch (error) {
+    intruded = error;
+  }
+  tally.add({ crossShopReads: (leaked === null ? 0 : 1) + (intruded instanceof ImportRefusedError ? 0 : 1) });
+  expect(leaked, `${file.file}: another shop read the rejected rows`).toBeNull();
+  expect(intruded, `${file.file}: another shop imported into this migration`).toBeInstanceOf(ImportRefusedError);
 
   // The same file again: nothing new is staged.
   const before = await prisma.loyaltyRecord.count({ where: { migrationId: migration.id } });

@@ -83,7 +83,10 @@ export async function checkProperty<Ts>(
     ...(details.failed && { failure: describeFailure(details) }),
     ...(meta.totals && { totals: meta.totals }),
   });
-  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? "property failed");
+  if (details.failed) {
+    const cause = details.errorInstance instanceof Error ? `\n${details.errorInstance.message}` : "";
+    throw new Error(`${fc.defaultReportMessage(details) ?? "property failed"}${cause}`);
+  }
 }
 
 function describeFailure<Ts>(details: fc.RunDetails<Ts>): string {
