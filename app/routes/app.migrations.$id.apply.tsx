@@ -130,6 +130,17 @@ export default function ApplyStep() {
         </BlockStack>
       </Card>
 
+      {state === "applied" && (
+        <Card>
+          <InlineStack align="space-between" blockAlign="center" gap="300">
+            <Text as="p">{t("apply.appliedNext")}</Text>
+            <Button variant="primary" url={path(`/app/migrations/${migrationId}/report`)}>
+              {t("apply.openReport")}
+            </Button>
+          </InlineStack>
+        </Card>
+      )}
+
       {job && running && <ProgressCard job={job} />}
 
       {job && failed && (
@@ -214,17 +225,6 @@ export default function ApplyStep() {
       )}
 
       {step.all?.result && <ResultCard job={step.all} testId="apply-result" />}
-
-      {state === "applied" && (
-        <Card>
-          <InlineStack align="space-between" blockAlign="center" gap="300">
-            <Text as="p">{t("apply.appliedNext")}</Text>
-            <Button variant="primary" url={path(`/app/migrations/${migrationId}/report`)}>
-              {t("apply.openReport")}
-            </Button>
-          </InlineStack>
-        </Card>
-      )}
 
       <Modal
         open={asked !== null}

@@ -4,6 +4,7 @@ import { Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, L
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "../auth.server";
+import { downloadName } from "../services/admin/report-step";
 import { reportStepView, startRollback } from "../services/admin/report-step.server";
 import { loadStep, migrationIdOf } from "../services/admin/step.server";
 import { DownloadLink } from "../components/DownloadLink";
@@ -59,6 +60,7 @@ export default function ReportStep() {
   const r = step.report;
   const id = step.identity;
   const termLabel = (key: string) => t(`report.term.${key}` as MessageKey);
+  const classLabel = (key: string) => t(`report.class.${key}` as MessageKey);
   const identityText = t("report.identity", { file: number(id.inFile), terms: id.terms.map((x) => t("report.identityTerm", { points: number(x.points), label: termLabel(x.key) })).join(" + ") });
   const rb = step.rollback;
   const rbJob = rb.job?.progress;
@@ -81,7 +83,7 @@ export default function ReportStep() {
           <DataTable
             columnContentTypes={["text", "numeric"]}
             headings={[t("report.termCol"), t("report.pointsCol")]}
-            rows={id.terms.map((x) => [termLabel(x.key), number(x.points)])}
+            rows={id.terms.map((x) => [classLabel(x.key), number(x.points)])}
             totals={["", number(id.inFile)]}
             showTotalsInFooter
             totalsName={{ singular: t("report.inFile"), plural: t("report.inFile") }}
@@ -130,7 +132,7 @@ export default function ReportStep() {
             classColumn={t("report.termCol")}
             pointsColumn={t("report.pointsCol")}
             shareColumn={t("report.shareCol")}
-            slices={id.terms.map((x) => ({ key: x.key, label: termLabel(x.key), points: x.points }))}
+            slices={id.terms.map((x) => ({ key: x.key, label: classLabel(x.key), points: x.points }))}
           />
           <RestoresChart
             title={t(step.restores.unit === "week" ? "report.chartRestoresWeekly" : "report.chartRestores")}
@@ -153,7 +155,7 @@ export default function ReportStep() {
             {t("report.downloadsHeading")}
           </Text>
           <BlockStack gap="100">
-            <DownloadLink url={download("exceptions")} fileName="exceptions.csv" failed={t("summary.downloadFailed")}>
+            <DownloadLink url={download("exceptions")} fileName={downloadName(step.name, "exceptions")} failed={t("summary.downloadFailed")}>
               {t("report.downloadExceptions")}
             </DownloadLink>
             <Text as="p" tone="subdued" variant="bodySm">
@@ -161,7 +163,7 @@ export default function ReportStep() {
             </Text>
           </BlockStack>
           <BlockStack gap="100">
-            <DownloadLink url={download("restored-members")} fileName="restored-members.csv" failed={t("summary.downloadFailed")}>
+            <DownloadLink url={download("restored-members")} fileName={downloadName(step.name, "restored-members")} failed={t("summary.downloadFailed")}>
               {t("report.downloadRestored")}
             </DownloadLink>
             <Text as="p" tone="subdued" variant="bodySm">

@@ -227,7 +227,9 @@ describe("Report", () => {
   it("the exceptions CSV lists rejected rows, conflicts and push failures with their reasons, spreadsheet-safe", async () => {
     // A rejected row whose e-mail cell would be a formula in a spreadsheet.
     const rejected = await prisma.loyaltyRecord.findFirstOrThrow({ where: { migrationId: s.migrationId, status: "rejected" }, orderBy: { rowNumber: "asc" } });
-    await prisma.loyaltyRecord.update({ where: { id: rejected.id }, data: { email: '=HYPERLINK("http://evil.example","x")' } });
+    const header = (JSON.parse((await prisma.importFile.findUniqueOrThrow({ where: { id: rejected.importFileId } })).mappingJson) as { email: string }).email;
+    const raw = { ...(JSON.parse(rejected.rawJson) as Record<string, string>), [header]: '=HYPERLINK("http://evil.example","x")' };
+    await prisma.loyaltyRecord.update({ where: { id: rejected.id }, data: { rawJson: JSON.stringify(raw) } });
 
     const { fileName, rows } = await csv("exceptions");
     expect(fileName).toBe("apply-test-exceptions.csv");

@@ -32,7 +32,7 @@ export interface ChartTable {
  * exist on the server: the chart itself is drawn only once mounted in the browser, over a box of the
  * same height, so the server renders the title, summary and table without it.
  */
-export function ChartFrame({ title, summary, table, height = 260, testId, children }: { title: string; summary: string; table: ChartTable; height?: number; testId: string; children: () => ReactNode }) {
+export function ChartFrame({ title, summary, table, height = 260, testId, legend, children }: { title: string; summary: string; table: ChartTable; height?: number; testId: string; legend?: ReactNode; children: () => ReactNode }) {
   const mounted = useMounted();
   const id = useId();
   return (
@@ -44,11 +44,14 @@ export function ChartFrame({ title, summary, table, height = 260, testId, childr
         <Text as="p" tone="subdued" variant="bodySm" id={`${id}-summary`}>
           {summary}
         </Text>
-        <Box minHeight={`${height}px`}>
-          <div aria-hidden="true" style={{ height }} data-chart-ready={mounted ? "yes" : "no"}>
-            {mounted ? children() : null}
-          </div>
-        </Box>
+        <div aria-hidden="true" style={{ display: "flex", gap: 16, alignItems: "center", flexWrap: "wrap" }}>
+          <Box minHeight={`${height}px`} width="100%" maxWidth={legend ? "55%" : "100%"}>
+            <div style={{ height }} data-chart-ready={mounted ? "yes" : "no"}>
+              {mounted ? children() : null}
+            </div>
+          </Box>
+          {legend}
+        </div>
         <div style={VISUALLY_HIDDEN}>
           <table data-testid={`${testId}-table`}>
             <caption>{title}</caption>

@@ -1,3 +1,4 @@
+import { Text } from "@shopify/polaris";
 import { DonutChart } from "@shopify/polaris-viz";
 import { useI18n } from "../../i18n/react";
 import { ChartFrame } from "./ChartFrame";
@@ -33,14 +34,28 @@ export function PointsByClassChart({ title, summary, classColumn, pointsColumn, 
         columns: [classColumn, pointsColumn, shareColumn],
         rows: slices.map((s) => [s.label, number(s.points), total > 0 ? percent.format(Math.max(0, s.points) / total) : percent.format(0)]),
       }}
+      legend={
+        // polaris-viz colours the legend from its theme, not from the series: the legend is drawn here, in the slices' colours.
+        <ul style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 8 }}>
+          {slices.map((s) => (
+            <li key={s.key} style={{ display: "flex", alignItems: "center", gap: 8 }}>
+              <span style={{ width: 12, height: 12, borderRadius: 3, background: CLASS_COLORS[s.key] ?? "#8a8a8a", flex: "none" }} />
+              <Text as="span" variant="bodySm">
+                {s.label}
+              </Text>
+              <Text as="span" variant="bodySm" tone="subdued">
+                {number(s.points)}
+              </Text>
+            </li>
+          ))}
+        </ul>
+      }
     >
       {() => (
         <DonutChart
           theme="Light"
           isAnimated={false}
-          showLegend
-          showLegendValues
-          legendPosition="right"
+          showLegend={false}
           labelFormatter={(value) => number(Number(value ?? 0))}
           data={slices.map((s) => ({ name: s.label, color: CLASS_COLORS[s.key] ?? "#8a8a8a", data: [{ key: pointsColumn, value: Math.max(0, s.points) }] }))}
         />

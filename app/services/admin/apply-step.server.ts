@@ -17,7 +17,8 @@ import { addOrders, addRecords, emptyPlanFigures, type PlanFigures, type PlanRec
  * confirms is what apply writes. The job itself is requestApply's, as `npx carryover apply`.
  */
 
-const PAGE = 2_000;
+// Pages of 500: every page goes into `IN (…)` lists, and Prisma on SQLite binds at most 999 parameters per query.
+const PAGE = 500;
 const FAILURES_SHOWN = 50;
 const ACTIVE = ["queued", "running"];
 

@@ -30,7 +30,8 @@ import {
  */
 
 const FAILURES_SHOWN = 50;
-const PAGE = 2_000;
+// Pages of 500: pages go into `IN (…)` lists, and Prisma on SQLite binds at most 999 parameters per query.
+const PAGE = 500;
 const ACTIVE = ["queued", "running"];
 const UNDOABLE = ["applied", "piloted"];
 
@@ -238,8 +239,15 @@ async function* exceptionRows(shopId: string, migrationId: string, f: Formatter)
   const line = (l: ExceptionLine) => exceptionCells(l, f.t(`report.csv.type.${l.type}` as MessageKey));
 
   // Rejected at import: every balances file of the migration, row by row.
-  const files = await prisma.importFile.findMany({ where: { migrationId, shopId, kind: "balances", status: "staged" }, orderBy: { createdAt: "asc" }, select: { id: true, fileName: true } });
+  const files = await prisma.importFile.findMany({ where: { migrationId, shopId, kind: "balances", status: "staged" }, orderBy: { createdAt: "asc" }, select: { id: true, fileName: true, mappingJson: true } });
   for (const file of files) {
+    // A rejected row's cells as the file had them (an invalid e-mail is not kept in the e-mail field): what the merchant fixes.
+    const mapping = JSON.parse(file.mappingJson) as Record<string, string | undefined>;
+    const cell = (raw: Record<string, string>, field: string, parsed: string | null) => {
+      const header = mapping[field];
+      const value = header !== undefined ? raw[header] : undefined;
+      return value !== undefined && value.trim() !== "" ? value : parsed;
+    };
     let after = 0;
     for (;;) {
       const page = await prisma.loyaltyRecord.findMany({
@@ -248,7 +256,20 @@ async function* exceptionRows(shopId: string, migrationId: string, f: Formatter)
         take: PAGE,
       });
       for (const r of page) {
-        yield line({ type: "rejected", file: file.fileName, row: r.rowNumber, email: r.email, firstName: r.firstName, lastName: r.lastName, phone: r.phone, cpf: r.cpf, points: r.points, customerId: r.platformCustomerRef, reason: rejectReason(f, r.rejectCodes, r.rejectReason) });
+        const raw = JSON.parse(r.rawJson) as Record<string, string>;
+        yield line({
+          type: "rejected",
+          file: file.fileName,
+          row: r.rowNumber,
+          email: cell(raw, "email", r.email),
+          firstName: cell(raw, "firstName", r.firstName),
+          lastName: cell(raw, "lastName", r.lastName),
+          phone: cell(raw, "phone", r.phone),
+          cpf: cell(raw, "cpf", r.cpf),
+          points: cell(raw, "points", null) ?? r.points,
+          customerId: cell(raw, "platformCustomerId", r.platformCustomerRef),
+          reason: rejectReason(f, r.rejectCodes, r.rejectReason),
+        });
       }
       if (page.length < PAGE) break;
       after = page.at(-1)!.rowNumber;

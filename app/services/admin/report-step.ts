@@ -107,7 +107,8 @@ export interface ExceptionLine {
   lastName: string | null;
   phone: string | null;
   cpf: string | null;
-  points: number | null;
+  /** A number, or the cell as the file had it (a rejected row's unreadable points). */
+  points: number | string | null;
   customerId: string | null;
   reason: string;
 }
@@ -124,7 +125,7 @@ export function exceptionCells(line: ExceptionLine, typeLabel: string): string[]
     text(line.lastName),
     text(line.phone),
     text(line.cpf),
-    line.points === null ? "" : String(line.points),
+    line.points === null ? "" : typeof line.points === "number" ? String(line.points) : text(line.points),
     text(line.customerId),
     text(line.reason),
   ];
