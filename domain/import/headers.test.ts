@@ -197,3 +197,19 @@ describe("requireIdentityAndPoints", () => {
     }
   });
 });
+
+describe("refusals list a bounded number of columns (issue 9, hostile corpus)", () => {
+  it("names the first 20 columns and counts the rest", () => {
+    const header = Array.from({ length: 4000 }, (_, i) => `extra_${i + 1}`);
+    let message = "";
+    try {
+      requireIdentityAndPoints({}, header);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ImportFileError);
+      message = (error as ImportFileError).message;
+    }
+    expect(message).toContain('"extra_20" and 3,980 more');
+    expect(message).not.toContain("extra_21");
+    expect(message.length).toBeLessThan(2000);
+  });
+});

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkCpf, checkCustomerRef, cpfCheckDigits, isPlausibleEmail, isValidCpfDigits, toE164 } from "./identity-fields";
+import { checkCpf, checkCustomerRef, cpfCheckDigits, invisibleCharacter, isPlausibleEmail, isValidCpfDigits, toE164 } from "./identity-fields";
 
 describe("isPlausibleEmail", () => {
   it("accepts the addresses shops hold", () => {
@@ -150,5 +150,16 @@ describe("checkCustomerRef", () => {
     expect(checkCustomerRef("7.06405E+17")).toMatchObject({ ok: false });
     expect(checkCustomerRef("7,06405E+17")).toMatchObject({ ok: false });
     expect(checkCustomerRef("1e5")).toMatchObject({ ok: false });
+  });
+});
+
+describe("isPlausibleEmail: invisible characters (issue 9, hostile corpus)", () => {
+  it("refuses an address hiding a zero-width space, a bidi override, a control character or U+FFFD, and names it", () => {
+    for (const hidden of ["\u200B", "\u202E", "\u200F", "\u0007", "\uFFFD", "\u00AD"]) {
+      expect(isPlausibleEmail(`ana${hidden}@example.com`), JSON.stringify(hidden)).toBe(false);
+    }
+    expect(invisibleCharacter("ana\u200B@example.com")).toBe("U+200B");
+    expect(invisibleCharacter("jos\uFFFD@example.com")).toMatch(/^U\+FFFD, a letter lost/);
+    expect(invisibleCharacter("ana@example.com")).toBeNull();
   });
 });

@@ -266,3 +266,13 @@ describe("readCsv: streaming", () => {
     await events.return?.(undefined);
   });
 });
+
+describe("readCsv: NUL bytes past the detection sample (issue 9, hostile corpus)", () => {
+  it("rejects the line holding one, saying so, and reads on", async () => {
+    const events = await read("email,points\nana@example.com,1\nbia@example.com,2,Bia\u0000Souza\ncia@example.com,3\n");
+    expect(shapes(events)).toEqual(["header@1", "row@2", "malformed@3", "row@4"]);
+    const bad = events[2];
+    expect(bad?.type === "malformed" && bad.reason).toMatch(/line 3 contains a NUL byte/);
+    expect(bad?.type === "malformed" && bad.raw).not.toContain("\u0000");
+  });
+});

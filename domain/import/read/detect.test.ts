@@ -272,3 +272,12 @@ describe("detectFormat: overrides", () => {
     expect(detected).toMatchObject({ dateOrder: "dmy", dateOrderAmbiguous: false });
   });
 });
+
+describe("detectFormat: a first line longer than the sample (issue 9, hostile corpus)", () => {
+  it("refuses it as NO_HEADER saying why, not as an empty file", () => {
+    const header = Array.from({ length: 100_000 }, (_, i) => `column_${i}`).join(",");
+    const error = refused(() => detectFormat(utf8(`${header}\nana@example.com,1\n`).subarray(0, SAMPLE_BYTES), "wide.csv"));
+    expect(error.code).toBe("NO_HEADER");
+    expect(error.message).toMatch(/longer than 256 KiB/);
+  });
+});
