@@ -4,10 +4,11 @@
 // variants (suggested matches for review), a few duplicates and a few broken rows — what a real
 // export looks like. Deterministic: same options, same file.
 //
-//   npx tsx scripts/demo-loyalty-export.ts --customers 3000 --orders 9000 --seed 1 --out file.csv
+//   npx tsx scripts/demo-loyalty-export.ts --customers 3000 --orders 9000 --seed 1 --out file.csv [--platform nuvemshop]
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
+import { seedStore as seedNuvemshopStore } from "../tests/emulators/nuvemshop/store";
 import { seedStore } from "../tests/emulators/shopify/store";
 import { mulberry32 } from "../tests/emulators/seeded-random";
 
@@ -16,10 +17,23 @@ export interface DemoExportOptions {
   orders: number;
   seed: number;
   shopDomain?: string;
+  /** Whose seeded store the export is made from (default shopify); `nuvemshop`: the Nuvemshop emulator's. */
+  platform?: "shopify" | "nuvemshop";
+}
+
+/** What the export reads of a seeded store: both emulators' stores have it. */
+interface SeededCustomers {
+  customerCount: number;
+  email(i: number): string | null | undefined;
+  firstName(i: number): string | null | undefined;
+  lastName(i: number): string | null | undefined;
 }
 
 export function demoLoyaltyExport(options: DemoExportOptions): string {
-  const store = seedStore({ customers: options.customers, orders: options.orders, seed: options.seed, shopDomain: options.shopDomain });
+  const store: SeededCustomers =
+    options.platform === "nuvemshop"
+      ? seedNuvemshopStore({ customers: options.customers, orders: options.orders, seed: options.seed })
+      : seedStore({ customers: options.customers, orders: options.orders, seed: options.seed, shopDomain: options.shopDomain });
   const random = mulberry32(options.seed * 7919 + 17);
   const rows: string[][] = [["email", "first_name", "last_name", "points", "vip_tier", "referral_code"]];
   const tiers = ["Bronze", "Prata", "Ouro"];
@@ -51,10 +65,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       orders: { type: "string", default: "9000" },
       seed: { type: "string", default: "1" },
       shop: { type: "string", default: "demo-store.myshopify.com" },
+      platform: { type: "string", default: "shopify" },
       out: { type: "string" },
     },
   });
-  const text = demoLoyaltyExport({ customers: Number(values.customers), orders: Number(values.orders), seed: Number(values.seed), shopDomain: values.shop });
+  const platform = values.platform === "nuvemshop" ? "nuvemshop" : "shopify";
+  const text = demoLoyaltyExport({ customers: Number(values.customers), orders: Number(values.orders), seed: Number(values.seed), shopDomain: values.shop, platform });
   if (values.out) fs.writeFileSync(values.out, text);
   else process.stdout.write(text);
 }

@@ -22,12 +22,15 @@ const { values } = parseArgs({
     orders: { type: "string", default: "9000" },
     seed: { type: "string", default: "1" },
     "data-dir": { type: "string", default: ".carryover/demo" },
+    platform: { type: "string", default: "shopify" },
   },
 });
-const MIGRATION_NAME = "Smile.io → Shopify (demo)";
+// `--platform nuvemshop`: the demo store is the Nuvemshop emulator's (installed through OAuth first).
+const platform = values.platform === "nuvemshop" ? "nuvemshop" : "shopify";
+const MIGRATION_NAME = platform === "nuvemshop" ? "Smile.io → Nuvemshop (demo)" : "Smile.io → Shopify (demo)";
 const n = (x: number) => x.toLocaleString("en");
 
-const shop = await prisma.shop.findFirstOrThrow({ where: { platform: "shopify", domain: values.shop! } });
+const shop = await prisma.shop.findFirstOrThrow({ where: { platform, domain: values.shop! } });
 const migration =
   (await prisma.migration.findFirst({ where: { shopId: shop.id, name: MIGRATION_NAME } })) ??
   (await prisma.migration.create({
@@ -44,7 +47,7 @@ const migration =
   }));
 
 const file = path.resolve(values["data-dir"]!, "smile-export.csv");
-fs.writeFileSync(file, demoLoyaltyExport({ customers: Number(values.customers), orders: Number(values.orders), seed: Number(values.seed), shopDomain: shop.domain }));
+fs.writeFileSync(file, demoLoyaltyExport({ customers: Number(values.customers), orders: Number(values.orders), seed: Number(values.seed), shopDomain: shop.domain, platform }));
 const imported = await importLoyaltyFile({ shopId: shop.id, migrationId: migration.id, provider: "smile", fileName: "smile-export.csv", filePath: file });
 if (imported.outcome === "file-rejected") throw new Error(`the demo export was refused: ${imported.message}`);
 const s = imported.summary;

@@ -86,7 +86,7 @@ export function ensureGenerated() {
 export function ensureBuilt() {
   once(
     "remix-build",
-    ["app", "domain", "public", "vite.config.ts", "tsconfig.json", "package-lock.json"],
+    ["app", "domain", "public", "extensions", "vite.config.ts", "tsconfig.json", "package-lock.json"],
     () => fs.existsSync(path.join(root, "build/server/index.js")),
     () => {
       step("Building the app (remix vite:build)…");
