@@ -45,7 +45,12 @@ export default function ReviewStep() {
   }, [result]);
   usePolling(review.working || fetcher.state !== "idle");
 
-  const submit = (form: Record<string, string | string[]>) => fetcher.submit(form, { method: "post" });
+  // A FormData, so that a list (the selected rows) goes as repeated fields, not as one "a,b" string.
+  const submit = (form: Record<string, string | string[]>) => {
+    const body = new FormData();
+    for (const [name, value] of Object.entries(form)) for (const v of [value].flat()) body.append(name, v);
+    fetcher.submit(body, { method: "post" });
+  };
   const reconcile = review.reconcile?.progress;
   const refreshing = reconcile?.state === "queued" || reconcile?.state === "running";
   const canRefresh = review.open && !review.syncRunning && !refreshing;

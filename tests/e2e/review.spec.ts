@@ -193,6 +193,35 @@ for (const l of LOCALES) {
   });
 }
 
+test("keep several conflicts pending at once, then update the preview", async ({ page }) => {
+  test.setTimeout(120_000);
+  const { s, shop, migration } = await previewedMigration();
+  const queue = await s.reviewQueue({ shopId: shop.id, migrationId: migration.id, take: 200 });
+  const undecided = queue!.items.filter((i) => i.decision === null).slice(0, 2);
+  expect(undecided, "two conflicts left to decide").toHaveLength(2);
+  await page.goto(`/app/migrations/${migration.id}/review?locale=en`);
+  const before = await figures(page);
+  for (const item of undecided) {
+    await page.locator("tr", { has: page.getByTestId(`actions-${item.rowNumber}`) }).getByRole("checkbox").check({ force: true });
+  }
+  await page.screenshot({ path: `${ARTIFACTS}/review-en-8-bulk.png`, fullPage: true });
+  await page.getByRole("button", { name: "Keep pending", exact: true }).click();
+  await expect(page.getByTestId("review-result")).toHaveText("2 decisions saved.");
+  await expect(page.getByTestId("preview-changes")).toHaveText("2 decisions are not in this preview yet.");
+  await page.getByRole("button", { name: "Update the preview" }).click();
+  await expect(page.getByTestId("preview-changes")).toBeHidden({ timeout: 60_000 });
+  await expect(page.getByTestId("preview-refreshing")).toBeHidden({ timeout: 60_000 });
+  const moved = undecided.reduce((sum, i) => sum + i.points, 0);
+  expect(await figures(page)).toEqual({
+    ...before,
+    "pending-records": before["pending-records"] + 2,
+    "pending-points": before["pending-points"] + moved,
+    "conflict-records": before["conflict-records"] - 2,
+    "conflict-points": before["conflict-points"] - moved,
+  });
+  await page.screenshot({ path: `${ARTIFACTS}/review-en-9-bulk-updated.png`, fullPage: true });
+});
+
 test("a dry run that failed is tried again from its banner", async ({ page }) => {
   test.setTimeout(120_000);
   const { s, shop, migration } = await previewedMigration();
