@@ -263,78 +263,6 @@ export default function MemberPage() {
               </BlockStack>
             </Card>
             <AdjustCard requestId={adjustmentRequestId} disabled={member.redacted} />
-            <Card padding="0">
-              <Box padding="400">
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingMd">
-                    {t("members.historyHeading")}
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    {t("members.historyCount", { count: number(member.entries) })}
-                  </Text>
-                </BlockStack>
-              </Box>
-              <IndexTable
-                resourceName={{ singular: t("members.col.kind"), plural: t("members.historyHeading") }}
-                itemCount={history.lines.length}
-                selectable={false}
-                emptyState={
-                  <Box padding="400">
-                    <Text as="p" tone="subdued">
-                      {t("members.historyEmpty")}
-                    </Text>
-                  </Box>
-                }
-                headings={[
-                  { title: t("members.col.date") },
-                  { title: t("members.col.kind") },
-                  { title: t("members.col.points"), alignment: "end" },
-                  { title: t("members.col.balanceAfter"), alignment: "end" },
-                  { title: t("members.col.source") },
-                ]}
-                pagination={{
-                  hasPrevious: history.newer !== null,
-                  hasNext: history.older !== null,
-                  onPrevious: () => history.newer && page({ newer: history.newer }),
-                  onNext: () => history.older && page({ older: history.older }),
-                }}
-              >
-                {history.lines.map((line, i) => (
-                  <IndexTable.Row id={line.id} key={line.id} position={i}>
-                    <IndexTable.Cell>{dateTime(line.occurredAt)}</IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <BlockStack gap="050">
-                        <Text as="span" fontWeight="medium">
-                          <span data-testid="history-kind">{maybe(`members.kind.${line.kind}`) ?? line.kind}</span>
-                        </Text>
-                        {line.reversal && (
-                          <Text as="span" variant="bodySm" tone="subdued">
-                            {t("members.reversalNote")}
-                          </Text>
-                        )}
-                      </BlockStack>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric tone={line.points < 0 ? "critical" : line.points > 0 ? "success" : "subdued"}>
-                        <span data-testid="history-points">{signed(line.points)}</span>
-                      </Text>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric>
-                        <span data-testid="history-balance">{number(line.balanceAfter)}</span>
-                      </Text>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <div style={{ maxWidth: "22rem", whiteSpace: "normal" }}>
-                        <Text as="span" breakWord>
-                          <span data-testid="history-source">{sourceOf(line)}</span>
-                        </Text>
-                      </div>
-                    </IndexTable.Cell>
-                  </IndexTable.Row>
-                ))}
-              </IndexTable>
-            </Card>
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
@@ -377,6 +305,84 @@ export default function MemberPage() {
               )}
               <Detail label={t("members.memberSince")}>{date(member.createdAt)}</Detail>
             </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <Box padding="400">
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  {t("members.historyHeading")}
+                </Text>
+                <Text as="p" tone="subdued">
+                  {member.entries === 1 ? t("members.historyCountOne") : t("members.historyCount", { count: number(member.entries) })}
+                </Text>
+              </BlockStack>
+            </Box>
+            <IndexTable
+              resourceName={{ singular: t("members.entrySingular"), plural: t("members.entryPlural") }}
+              itemCount={history.lines.length}
+              selectable={false}
+              emptyState={
+                <Box padding="400">
+                  <Text as="p" tone="subdued">
+                    {t("members.historyEmpty")}
+                  </Text>
+                </Box>
+              }
+              headings={[
+                { title: t("members.col.date") },
+                { title: t("members.col.kind") },
+                { title: t("members.col.points"), alignment: "end" },
+                { title: t("members.col.balanceAfter"), alignment: "end" },
+                { title: t("members.col.source") },
+              ]}
+              pagination={
+                history.newer !== null || history.older !== null
+                  ? {
+                      hasPrevious: history.newer !== null,
+                      hasNext: history.older !== null,
+                      onPrevious: () => history.newer && page({ newer: history.newer }),
+                      onNext: () => history.older && page({ older: history.older }),
+                    }
+                  : undefined
+              }
+            >
+              {history.lines.map((line, i) => (
+                <IndexTable.Row id={line.id} key={line.id} position={i}>
+                  <IndexTable.Cell>{dateTime(line.occurredAt)}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <BlockStack gap="050">
+                      <Text as="span" fontWeight="medium">
+                        <span data-testid="history-kind">{maybe(`members.kind.${line.kind}`) ?? line.kind}</span>
+                      </Text>
+                      {line.reversal && (
+                        <Text as="span" variant="bodySm" tone="subdued">
+                          {t("members.reversalNote")}
+                        </Text>
+                      )}
+                    </BlockStack>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric tone={line.points < 0 ? "critical" : line.points > 0 ? "success" : "subdued"}>
+                      <span data-testid="history-points">{signed(line.points)}</span>
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      <span data-testid="history-balance">{number(line.balanceAfter)}</span>
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <div style={{ maxWidth: "28rem", whiteSpace: "normal" }}>
+                      <Text as="span" breakWord>
+                        <span data-testid="history-source">{sourceOf(line)}</span>
+                      </Text>
+                    </div>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
           </Card>
         </Layout.Section>
       </Layout>

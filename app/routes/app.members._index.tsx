@@ -70,35 +70,37 @@ export default function MembersList() {
               <Box padding="400">
                 <Form method="get" role="search">
                   {locale && <input type="hidden" name="locale" value={locale} />}
-                  <InlineGrid columns={{ xs: 1, md: "1fr 14rem auto" }} gap="300" alignItems="end">
-                    <TextField
-                      label={t("members.searchLabel")}
-                      name="q"
-                      value={text}
-                      onChange={setText}
-                      placeholder={t("members.searchPlaceholder")}
-                      helpText={t("members.searchHelp")}
-                      autoComplete="off"
-                      clearButton
-                      onClearButtonClick={() => setText("")}
-                    />
-                    <Select
-                      label={t("members.stateLabel")}
-                      name="state"
-                      value={filter}
-                      onChange={setFilter}
-                      options={[
-                        { label: t("members.stateAll"), value: "" },
-                        { label: t("members.state.visible"), value: "visible" },
-                        { label: t("members.state.pending"), value: "pending" },
-                      ]}
-                    />
-                    <Box paddingBlockEnd={{ xs: "0", md: "500" }}>
-                      <Button submit variant="primary" loading={navigation.state === "loading" && navigation.location?.pathname === "/app/members"}>
+                  <BlockStack gap="200">
+                    <InlineGrid columns={{ xs: 1, md: "1fr 14rem auto" }} gap="300" alignItems="end">
+                      <TextField
+                        label={t("members.searchLabel")}
+                        name="q"
+                        value={text}
+                        onChange={setText}
+                        placeholder={t("members.searchPlaceholder")}
+                        autoComplete="off"
+                        clearButton
+                        onClearButtonClick={() => setText("")}
+                      />
+                      <Select
+                        label={t("members.stateLabel")}
+                        name="state"
+                        value={filter}
+                        onChange={setFilter}
+                        options={[
+                          { label: t("members.stateAll"), value: "" },
+                          { label: t("members.state.visible"), value: "visible" },
+                          { label: t("members.state.pending"), value: "pending" },
+                        ]}
+                      />
+                      <Button submit variant="primary" size="large" loading={navigation.state === "loading" && navigation.location?.pathname === "/app/members"}>
                         {t("members.search")}
                       </Button>
-                    </Box>
-                  </InlineGrid>
+                    </InlineGrid>
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {t("members.searchHelp")}
+                    </Text>
+                  </BlockStack>
                 </Form>
               </Box>
               {result.outcome === "invalid-phone" && (
@@ -125,7 +127,7 @@ export default function MembersList() {
                   { title: t("members.col.balance"), alignment: "end" },
                 ]}
                 pagination={
-                  result.outcome === "found"
+                  result.outcome === "found" && (result.previous !== null || result.next !== null)
                     ? {
                         hasPrevious: result.previous !== null,
                         hasNext: result.next !== null,

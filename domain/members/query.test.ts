@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { asciiLower, nameKeys, parseMemberQuery, phoneCandidates, prefixUpperBound } from "./query";
+import { asciiLower, displayPhone, nameKeys, parseMemberQuery, phoneCandidates, prefixUpperBound } from "./query";
 
 describe("parseMemberQuery", () => {
   it("reads nothing as every member", () => {
@@ -85,5 +85,13 @@ describe("prefixUpperBound", () => {
         }
       }),
     );
+  });
+});
+
+describe("displayPhone", () => {
+  it("writes an E.164 number the international way, and leaves what does not parse as it is", () => {
+    expect(displayPhone("+5511987654321")).toBe("+55 11 98765 4321");
+    expect(displayPhone("+14155552671")).toBe("+1 415 555 2671");
+    expect(displayPhone("garbage")).toBe("garbage");
   });
 });

@@ -6,6 +6,7 @@
  * Pure: the database query is built from this in app/services/members.
  */
 import { normalizeEmail } from "../identity";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { toE164 } from "../import/identity-fields";
 
 export type MemberQuery =
@@ -110,4 +111,9 @@ export function prefixUpperBound(prefix: string): string {
     const next = code + 1 === 0xd800 ? 0xe000 : code + 1;
     return `${chars.join("")}${String.fromCodePoint(next)}`;
   }
+}
+
+/** An E.164 number as people read it ("+55 11 98765 4321"); the stored value when it does not parse. */
+export function displayPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }

@@ -57,7 +57,10 @@ export const membersMessages = area({
 
     "members.historyHeading": "Points history",
     "members.historyCount": "{count} entries, newest first",
+    "members.historyCountOne": "1 entry",
     "members.historyEmpty": "No entries yet.",
+    "members.entrySingular": "entry",
+    "members.entryPlural": "entries",
     "members.col.date": "Date",
     "members.col.kind": "Entry",
     "members.col.points": "Points",
@@ -151,7 +154,10 @@ export const membersMessages = area({
 
     "members.historyHeading": "Histórico de pontos",
     "members.historyCount": "{count} lançamentos, do mais recente ao mais antigo",
+    "members.historyCountOne": "1 lançamento",
     "members.historyEmpty": "Nenhum lançamento ainda.",
+    "members.entrySingular": "lançamento",
+    "members.entryPlural": "lançamentos",
     "members.col.date": "Data",
     "members.col.kind": "Lançamento",
     "members.col.points": "Pontos",
@@ -245,7 +251,10 @@ export const membersMessages = area({
 
     "members.historyHeading": "Historial de puntos",
     "members.historyCount": "{count} movimientos, del más reciente al más antiguo",
+    "members.historyCountOne": "1 movimiento",
     "members.historyEmpty": "Todavía no hay movimientos.",
+    "members.entrySingular": "movimiento",
+    "members.entryPlural": "movimientos",
     "members.col.date": "Fecha",
     "members.col.kind": "Movimiento",
     "members.col.points": "Puntos",

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { idempotencyKey } from "~domain/ledger";
 import { z } from "zod";
 import { checkAdjustment, normalizeReason, parseAdjustmentPoints } from "~domain/members/adjustment";
-import { parseMemberQuery, prefixUpperBound, type MemberQuery } from "~domain/members/query";
+import { displayPhone, parseMemberQuery, prefixUpperBound, type MemberQuery } from "~domain/members/query";
 import { databaseKind } from "../../database-url";
 import prisma from "../../db.server";
 import { coreEnv } from "../../env.server";
@@ -130,7 +130,7 @@ function toRow(m: RowData): MemberRow {
     firstName: redacted ? null : m.firstName,
     lastName: redacted ? null : m.lastName,
     email: redacted ? null : m.email,
-    phone: redacted ? null : m.phoneE164,
+    phone: redacted || !m.phoneE164 ? null : displayPhone(m.phoneE164),
     tier: m.tier,
     balance: m.balance,
     restoredAt: m.restoredAt?.toISOString() ?? null,
@@ -364,7 +364,7 @@ export async function memberView(shopId: string, memberId: string, page: { older
     firstName: redacted ? null : m.firstName,
     lastName: redacted ? null : m.lastName,
     email: redacted ? null : m.email,
-    phone: redacted ? null : m.phoneE164,
+    phone: redacted || !m.phoneE164 ? null : displayPhone(m.phoneE164),
     platformCustomerId: redacted ? null : m.platformCustomerId,
     marketingConsent: redacted ? null : m.marketingConsent,
     tier: m.tier,
