@@ -1,0 +1,107 @@
+/**
+ * The process the fault tests kill (tests/reliability/faults-*.test.ts). Started as
+ * `node --import tsx tests/reliability/support/fault-child.ts <json>` (tsx as a loader, not its CLI,
+ * so a SIGKILL hits this very process), with the app's environment (DATABASE_URL, secrets,
+ * SHOPIFY_ADMIN_API_ORIGIN). It runs one unit of real work the way the app does:
+ *
+ * - `{ "run": "job", "jobId": "…" }`: a JobRunner (the app's handlers for that job's kind) runs the
+ *   job until it succeeds, fails, or is left to retry later (`once: true` stops after one attempt);
+ * - `{ "run": "import", … }`: importLoyaltyFile, as the upload step and the CLI call it.
+ *
+ * Faults it can inflict on itself, so that a kill lands on an exact, reproducible point:
+ * - `killAtStatement: n, killWhen: "before" | "after"`: SIGKILL on the n-th statement sent to the
+ *   database (counted at the driver: Prisma's and the bulk paths' alike), before it runs or right
+ *   after it returned (a COMMIT done, its caller never told);
+ * - `busyTimeoutMs` (SQLite): the driver's busy timeout, shorter than the app's 15 s, so a lock held
+ *   by another connection makes the job fail within a test's patience;
+ * - `pauseAtStatement: n, resumeFile`: stops before the n-th statement until the test, having set up
+ *   its fault (a lock taken, connections cut), creates the file.
+ *
+ * It prints JSON lines on stdout: `{"started": true}` once its modules are loaded, `{"statements": n}` at the end (how many statements the work
+ * took, for choosing kill points) and `{"result": …}`.
+ */
+import fs from "node:fs";
+import { onStatement } from "./statements";
+
+interface ChildOptions {
+  run: "job" | "import";
+  jobId?: string;
+  once?: boolean;
+  /** importLoyaltyFile's input. */
+  import?: { shopId: string; migrationId: string; provider: string; fileName: string; filePath: string };
+  killAtStatement?: number;
+  killWhen?: "before" | "after";
+  busyTimeoutMs?: number;
+  /** Before the n-th statement: print `{"paused": n}` and wait (blocking) until `resumeFile` exists. */
+  pauseAtStatement?: number;
+  resumeFile?: string;
+}
+
+const options = JSON.parse(process.argv[2] ?? "{}") as ChildOptions;
+let statements = 0;
+
+function print(line: unknown) {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+async function main() {
+  const url = process.env.DATABASE_URL ?? "";
+  if (options.busyTimeoutMs !== undefined && url.startsWith("file:")) {
+    // The app's client, made before db.server.ts runs, with a shorter busy timeout (db.server reuses it).
+    const { PrismaClient } = await import("@prisma/client");
+    const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
+    const { sqliteFilePath } = await import("~/database-url");
+    (globalThis as { __carryoverPrisma?: unknown }).__carryoverPrisma = new PrismaClient({
+      adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: options.busyTimeoutMs }),
+    });
+  }
+  onStatement((when) => {
+    if (when === "before") statements += 1;
+    if (options.killAtStatement !== undefined && statements === options.killAtStatement && (options.killWhen ?? "before") === when) {
+      process.kill(process.pid, "SIGKILL");
+    }
+    if (when === "before" && statements === options.pauseAtStatement) {
+      // Blocking on purpose: nothing of this process moves while the test arranges the fault.
+      print({ paused: statements });
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const deadline = Date.now() + 30_000;
+      while (!fs.existsSync(options.resumeFile!) && Date.now() < deadline) Atomics.wait(flag, 0, 0, 10);
+    }
+  });
+  const { default: prisma } = await import("~/db.server");
+  const { importLoyaltyFile } = await import("~/services/import/import.server");
+  const { jobHandlers } = await import("~/jobs/handlers.server");
+  const { JobRunner } = await import("~/jobs/runner.server");
+  print({ started: true });
+  try {
+    if (options.run === "import") {
+      const input = options.import!;
+      const outcome = await importLoyaltyFile({ ...input, provider: input.provider as never });
+      print({ statements });
+      print({ result: { outcome: outcome.outcome } });
+      return;
+    }
+    const job = await prisma.job.findUniqueOrThrow({ where: { id: options.jobId! } });
+    const kind = job.kind as keyof typeof jobHandlers;
+    // No backoff: the test decides when the next attempt runs.
+    const runner = new JobRunner({ handlers: { [kind]: jobHandlers[kind] }, backoffMs: () => 0 });
+    const outcomes: unknown[] = [];
+    for (;;) {
+      // A runner that cannot even record the failure (the database is gone) throws: the job stays
+      // "running" under this worker, for another to take over.
+      const outcome = await runner.runOne().catch((error: unknown) => ({ outcome: "threw" as const, error: error instanceof Error ? error.message.slice(0, 500) : String(error) }));
+      if (outcome.outcome !== "idle") outcomes.push(outcome);
+      const now = await prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+      if (now.state === "succeeded" || now.state === "failed" || (options.once && outcome.outcome !== "idle")) {
+        print({ statements });
+        print({ result: { state: now.state, attempts: now.attempts, error: now.error, outcomes } });
+        return;
+      }
+      if (outcome.outcome === "idle") await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await prisma.$disconnect().catch(() => undefined);
+  }
+}
+
+await main();
