@@ -6,7 +6,13 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { jobHandlers } from "./jobs/handlers.server";
 import { JobRunner, startWorkerLoop } from "./jobs/runner.server";
+import { env } from "./env.server";
+import { applySecurityHeaders } from "./security-headers.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+
+// server.mjs sets the same headers on every response Express writes (resource routes, static files):
+// it takes the function from the server build's entry module.
+export { applySecurityHeadersToNode } from "./security-headers.server";
 
 export const streamTimeout = 5000;
 
@@ -42,7 +48,10 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
+  // Shopify's frame-ancestors for the embedded admin (a request with ?shop=), then the rest of
+  // app/security-headers.server.ts ('none' for every other document).
   addDocumentResponseHeaders(request, responseHeaders);
+  applySecurityHeaders(responseHeaders, { production: env().NODE_ENV === "production" });
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 
@@ -65,4 +74,18 @@ export default async function handleRequest(
     });
     setTimeout(abort, streamTimeout + 1000);
   });
+}
+
+/** Data requests (client-side navigation, form submissions) get the same headers as documents. */
+export function handleDataRequest(response: Response): Response {
+  const options = { production: env().NODE_ENV === "production" };
+  try {
+    applySecurityHeaders(response.headers, options);
+    return response;
+  } catch {
+    // Headers of a Response.redirect() are immutable: answer with a copy.
+    const copy = new Response(response.body, response);
+    applySecurityHeaders(copy.headers, options);
+    return copy;
+  }
 }
