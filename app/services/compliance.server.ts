@@ -52,9 +52,16 @@ function recordWhere(ref: CustomerRef): Prisma.LoyaltyRecordWhereInput {
 
 /**
  * customers/redact: remove what identifies the customer and keep the anonymous ledger, so the
- * shop's point totals still reconcile. Ledger entries carry no personal data by design.
+ * shop's point totals still reconcile. Ledger entries carry no personal data by design. The kept
+ * uploads that hold the customer's rows are returned, to be deleted once the transaction commits:
+ * their staged rows stay (redacted), and re-reading such a file with other settings asks for it
+ * again (the upload step's "file-missing").
  */
 export async function redactCustomer(tx: Tx, ref: CustomerRef, now = new Date()) {
+  const holding = await tx.loyaltyRecord.findMany({ where: recordWhere(ref), select: { importFileId: true }, distinct: ["importFileId"] });
+  const files = holding.length
+    ? await tx.importFile.findMany({ where: { shopId: ref.shopId, id: { in: holding.map((r) => r.importFileId) } }, select: { storagePath: true } })
+    : [];
   const members = await tx.member.updateMany({
     where: memberWhere(ref),
     data: { email: null, emailNormalized: null, phoneE164: null, cpf: null, firstName: null, lastName: null, redactedAt: now },
@@ -72,7 +79,13 @@ export async function redactCustomer(tx: Tx, ref: CustomerRef, now = new Date())
   const dataRequests = await tx.dataRequest.deleteMany({
     where: { shopId: ref.shopId, OR: [{ platformCustomerId: ref.platformCustomerId ?? "__none__" }, { email: ref.email ?? "__none__" }] },
   });
-  return { members: members.count, records: records.count, customers: customers.count, dataRequests: dataRequests.count };
+  return {
+    members: members.count,
+    records: records.count,
+    customers: customers.count,
+    dataRequests: dataRequests.count,
+    filesToDelete: [...new Set(files.map((f) => f.storagePath))],
+  };
 }
 
 /**

@@ -142,8 +142,8 @@ async function handle(
         platformCustomerId: customer?.id != null ? shopifyGid("Customer", customer.id as string | number) : null,
         email: typeof customer?.email === "string" ? customer.email : null,
       };
-      if (topic === "CUSTOMERS_REDACT") await redactCustomer(tx, ref);
-      else await recordDataRequest(tx, ref);
+      if (topic === "CUSTOMERS_REDACT") return { ...processed, filesToDelete: (await redactCustomer(tx, ref)).filesToDelete };
+      await recordDataRequest(tx, ref);
       return processed;
     }
     case "SHOP_REDACT": {

@@ -138,8 +138,8 @@ export async function receiveNuvemshopWebhook(request: Request): Promise<Nuvemsh
       const ref = customerRef(shop, payload.customer);
       const requestId = event === "customers/data_request" && isObject(payload.data_request) && isId(payload.data_request.id) ? `request-${String(payload.data_request.id)}` : bodyHash;
       return record(shop, event, `${storeId}:${event}:${requestId}`, async (tx) => {
-        if (event === "customers/redact") await redactCustomer(tx, ref);
-        else await recordDataRequest(tx, ref);
+        if (event === "customers/redact") return (await redactCustomer(tx, ref)).filesToDelete;
+        await recordDataRequest(tx, ref);
         return [];
       });
     }
