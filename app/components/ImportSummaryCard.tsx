@@ -1,4 +1,4 @@
-import { Badge, Banner, BlockStack, Box, Card, DataTable, Divider, InlineGrid, InlineStack, List, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Card, DataTable, Divider, InlineGrid, List, Text } from "@shopify/polaris";
 import { DownloadLink } from "./DownloadLink";
 import type { ImportSummary } from "../services/import/import.server";
 import type { MessageKey } from "../i18n";
@@ -49,12 +49,9 @@ export function ImportSummaryCard({
         </Text>
         <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
           <BlockStack gap="200">
-            <InlineStack gap="200" blockAlign="center">
-              <Text as="h3" variant="headingSm">
-                {overridden.length > 0 ? t("formatOverride.summaryHeading") : t("summary.format")}
-              </Text>
-              {overridden.length > 0 && <Badge tone="attention">{t("formatOverride.changedBadge")}</Badge>}
-            </InlineStack>
+            <Text as="h3" variant="headingSm">
+              {overridden.length > 0 ? t("formatOverride.summaryHeading") : t("summary.format")}
+            </Text>
             <Row label={t("summary.encoding")} value={maybe(`encoding.${f.encoding}`) ?? f.encoding} testId="format-encoding" />
             <Row label={t("summary.delimiter")} value={DELIMITER_KEY[f.delimiter] ? t(DELIMITER_KEY[f.delimiter]!) : f.delimiter} testId="format-delimiter" />
             <Row label={t("summary.decimalMark")} value={maybe(`decimalMark.${f.decimalMark}`) ?? f.decimalMark} testId="format-decimal" />

@@ -112,7 +112,6 @@ export default function MapStep() {
         </Card>
       )}
       <MappingEditor
-        key={file.id}
         fileId={file.id}
         columns={map.columns}
         fields={map.fields}
@@ -125,7 +124,7 @@ export default function MapStep() {
       {summary && map.policy.options.length > 0 && (
         <DuplicatePolicyCard fileId={file.id} kind={map.kind} value={map.policy.value} options={map.policy.options} editable={map.editable} onOpen={open} />
       )}
-      {summary && <ImportSummaryCard summary={summary} showReasons={false} rejectedUrl={path(`/app/migrations/${migrationId}/rejected/${summary.importFileId}`)} />}
+      {summary && <ImportSummaryCard summary={summary} overridden={map.overridden} showReasons={false} rejectedUrl={path(`/app/migrations/${migrationId}/rejected/${summary.importFileId}`)} />}
       {summary && rejected && (
         <RejectedRowsTable data={rejected} downloadUrl={path(`/app/migrations/${migrationId}/rejected/${summary.importFileId}`)} fileName={summary.fileName} />
       )}

@@ -115,10 +115,16 @@ export default function UploadStep() {
                   onChange={setProvider}
                 />
               </InlineGrid>
-              <UploadDropZone url={path(`/app/migrations/${migrationId}/upload-file`)} fields={fields} disabled={!editable} onResult={onResult} />
+              <UploadDropZone
+                url={path(`/app/migrations/${migrationId}/upload-file`)}
+                fields={fields}
+                disabled={!editable}
+                idleNote={step.files.length === 0 ? t("upload.empty") : undefined}
+                onResult={onResult}
+              />
             </>
           )}
-          {step.files.length === 0 && (
+          {!editable && step.files.length === 0 && (
             <Text as="p" tone="subdued">
               {t("upload.empty")}
             </Text>

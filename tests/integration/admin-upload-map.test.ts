@@ -87,6 +87,7 @@ describe("the Upload step's format settings", () => {
     const after = await uploadStepView(shopId, migrationId);
     expect(after?.files.map((f) => f.id)).toEqual([second.importFileId]);
     expect(after?.selected?.format).toMatchObject({ used: { decimalMark: "dot" }, detected: { decimalMark: "comma" }, overridden: ["decimalMark"] });
+    expect((await mapStepView(shopId, migrationId))?.overridden).toEqual(["decimalMark"]);
 
     // The same file uploaded again as it was: nothing changes, the override stands.
     const again = await upload(shopId, migrationId, WIN1252, { provider: "generic", kind: "balances" });
@@ -220,7 +221,7 @@ describe("the Map & validate step", () => {
     expect(s.rejectReasons).toEqual({ INVALID_EMAIL: 60 - negatives, NEGATIVE_POINTS: negatives });
 
     const page1 = await rejectedRowsPage(shopId, migrationId, s.importFileId, RejectedQuery.parse({}));
-    expect(page1).toMatchObject({ total: 60, page: 1, pageCount: 3, reason: null });
+    expect(page1).toMatchObject({ total: 60, page: 1, pageCount: 3, pageSize: 25, reason: null });
     expect(page1?.reasons).toEqual([
       { code: "INVALID_EMAIL", count: 60 - negatives },
       { code: "NEGATIVE_POINTS", count: negatives },

@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import type { PolicyOutcome } from "../../services/admin/map-step.server";
 import type { DuplicatePolicy, ImportKind } from "~domain/import/types";
 import { useI18n } from "../../i18n/react";
-import { RerunBanner, fileAfter } from "./RerunBanner";
+import { RerunBanner, useRerunResult } from "./RerunBanner";
 
 /**
  * How rows of the same customer are folded (sum, max, latest, review — what each means under it);
@@ -30,11 +30,8 @@ export function DuplicatePolicyCard({
   const fetcher = useFetcher<PolicyOutcome | { outcome: "invalid-form" }>();
   const [selected, setSelected] = useState<DuplicatePolicy>(value);
   useEffect(() => setSelected(value), [value, fileId]);
-  const result = fetcher.data;
-  useEffect(() => {
-    const next = fileAfter(result);
-    if (next && next !== fileId) onOpen(next);
-  }, [result, onOpen, fileId]);
+  const result = useRerunResult(fetcher.data, fileId, onOpen);
+
   const busy = fetcher.state !== "idle";
   return (
     <Card>

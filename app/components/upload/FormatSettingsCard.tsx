@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import type { FormatPanel, FormatSettings, RerunOutcome } from "../../services/admin/upload.server";
 import type { MessageKey } from "../../i18n";
 import { useI18n } from "../../i18n/react";
-import { RerunBanner, fileAfter } from "./RerunBanner";
+import { RerunBanner, useRerunResult } from "./RerunBanner";
 
 const ENCODINGS = ["utf-8", "utf-8-bom", "windows-1252", "iso-8859-1"] as const;
 const DELIMITERS = [
@@ -48,11 +48,8 @@ export function FormatSettingsCard({
   const usedKey = JSON.stringify(panel.used);
   // A new file, or the same file read again: the form starts from what was used.
   useEffect(() => setValues(valuesOf(panel.used)), [fileId, usedKey]); // eslint-disable-line react-hooks/exhaustive-deps
-  const result = fetcher.data;
-  useEffect(() => {
-    const next = fileAfter(result);
-    if (next && next !== fileId) onOpen(next);
-  }, [result, onOpen, fileId]);
+  const result = useRerunResult(fetcher.data, fileId, onOpen);
+
 
   const workbook = panel.fileKind === "xlsx";
   const used = valuesOf(panel.used);

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { MapColumn, RemapOutcome } from "../../services/admin/map-step.server";
 import type { TargetField } from "~domain/import/types";
 import { useI18n } from "../../i18n/react";
-import { RerunBanner, fileAfter } from "./RerunBanner";
+import { RerunBanner, useRerunResult } from "./RerunBanner";
 
 /**
  * The mapping editor: every column of the file with its first values and the field it feeds (or
@@ -33,14 +33,13 @@ export function MappingEditor({
   const { t, maybe } = useI18n();
   const fetcher = useFetcher<RemapOutcome | { outcome: "invalid-form" }>();
   const [open, setOpen] = useState(defaultOpen);
-  const initial = useMemo(() => Object.fromEntries(columns.map((c) => [c.index, c.field ?? ""])) as Record<number, string>, [columns]);
+  // What the file was last read with; a reload of the same mapping (a filter, a page) keeps the merchant's unsaved choices.
+  const stored = JSON.stringify(columns.map((c) => [c.index, c.field ?? ""]));
+  const initial = useMemo(() => Object.fromEntries(JSON.parse(stored) as Array<[number, string]>) as Record<number, string>, [stored]);
   const [choice, setChoice] = useState<Record<number, string>>(initial);
   useEffect(() => setChoice(initial), [initial]);
-  const result = fetcher.data;
-  useEffect(() => {
-    const next = fileAfter(result);
-    if (next && next !== fileId) onOpen(next);
-  }, [result, onOpen, fileId]);
+  const result = useRerunResult(fetcher.data, fileId, onOpen);
+
 
   const fieldName = (f: string) => maybe(`field.${f}`) ?? f;
   const chosen = Object.values(choice).filter((f) => f !== "");

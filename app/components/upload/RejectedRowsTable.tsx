@@ -95,7 +95,13 @@ export function RejectedRowsTable({ data, downloadUrl, fileName }: { data: Rejec
             hasNext: data.page < data.pageCount,
             onPrevious: () => go({ page: data.page - 1 }),
             onNext: () => go({ page: data.page + 1 }),
-            label: t("rejectedRows.page", { page: number(data.page), pages: number(data.pageCount), total: number(data.total) }),
+            label: t("rejectedRows.page", {
+              page: number(data.page),
+              pages: number(data.pageCount),
+              from: number(data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1),
+              to: number(Math.min(data.total, data.page * data.pageSize)),
+              total: number(data.total),
+            }),
           }}
         >
           {data.rows.map((row, position) => (

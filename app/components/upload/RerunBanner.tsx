@@ -1,4 +1,5 @@
 import { Banner } from "@shopify/polaris";
+import { useEffect, useRef } from "react";
 import type { RerunOutcome } from "../../services/admin/upload.server";
 import type { PolicyOutcome, RemapOutcome } from "../../services/admin/map-step.server";
 import { useI18n } from "../../i18n/react";
@@ -10,6 +11,22 @@ export function fileAfter(result: AnyRerunOutcome | undefined): string | null {
   if (result?.outcome === "imported") return result.summary.importFileId;
   if (result?.outcome === "file-rejected") return result.importFileId;
   return null;
+}
+
+/**
+ * A re-run's result as the open file's card uses it: once, it opens the file the re-run left (a new
+ * record replaces the earlier one); the result is shown while that file is open, not on another one.
+ */
+export function useRerunResult<R extends AnyRerunOutcome>(result: R | undefined, fileId: string, onOpen: (fileId: string) => void): R | undefined {
+  const handled = useRef<R | undefined>(undefined);
+  useEffect(() => {
+    if (!result || handled.current === result) return;
+    handled.current = result;
+    const next = fileAfter(result);
+    if (next && next !== fileId) onOpen(next);
+  }, [result, fileId, onOpen]);
+  const resultFile = fileAfter(result);
+  return resultFile === null || resultFile === fileId || handled.current !== result ? result : undefined;
 }
 
 /** What became of a re-run (format settings, mapping, duplicate policy), in the merchant's words. */

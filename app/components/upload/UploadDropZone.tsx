@@ -29,11 +29,14 @@ export function UploadDropZone({
   url,
   fields,
   disabled,
+  idleNote,
   onResult,
 }: {
   url: string;
   fields: Record<string, string>;
   disabled: boolean;
+  /** Said under the zone when nothing is being sent (e.g. that no file is uploaded yet). */
+  idleNote?: string;
   onResult: (result: UploadOutcome) => void;
 }) {
   const { t, number } = useI18n();
@@ -75,15 +78,14 @@ export function UploadDropZone({
     [fields, url, onResult],
   );
 
+  const busy = state.phase === "sending" || state.phase === "checking";
   const onDrop = useCallback(
     (_all: File[], accepted: File[]) => {
       const file = accepted[0];
-      if (file) void send(file);
+      if (file && !busy) void send(file);
     },
-    [send],
+    [send, busy],
   );
-
-  const busy = state.phase === "sending" || state.phase === "checking";
   const size = (bytes: number) =>
     bytes >= 1024 * 1024 ? t("uploadStep.mb", { value: number(Math.round((bytes / 1024 / 1024) * 10) / 10) }) : t("uploadStep.kb", { value: number(Math.max(1, Math.round(bytes / 1024))) });
 
@@ -94,7 +96,9 @@ export function UploadDropZone({
         labelHidden
         accept=".csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         allowMultiple={false}
-        disabled={disabled || busy}
+        disabled={disabled}
+        // While a file is on its way the zone shows its progress (not greyed out) and opens no dialog.
+        onClick={busy ? () => undefined : undefined}
         onDrop={onDrop}
       >
         {busy ? (
@@ -126,6 +130,11 @@ export function UploadDropZone({
           <DropZone.FileUpload actionTitle={t("upload.choose")} actionHint={t("upload.drop")} />
         )}
       </DropZone>
+      {idleNote && !busy && (
+        <Text as="p" tone="subdued">
+          {idleNote}
+        </Text>
+      )}
       {state.phase === "failed" && (
         <Text as="p" tone="critical">
           {t("uploadStep.sendFailed")}

@@ -107,7 +107,7 @@ export const uploadFormatMessages = area({
     "rejectedRows.reasonsCol": "Why",
     "rejectedRows.customerCol": "Customer (as in the file)",
     "rejectedRows.pointsCol": "Points (as in the file)",
-    "rejectedRows.page": "Page {page} of {pages} · {total} rows",
+    "rejectedRows.page": "Page {page} of {pages} · rows {from}–{to} of {total}",
   },
   "pt-BR": {
     "uploadStep.heading": "Envie as exportações do programa antigo",
@@ -213,7 +213,7 @@ export const uploadFormatMessages = area({
     "rejectedRows.reasonsCol": "Por quê",
     "rejectedRows.customerCol": "Cliente (como no arquivo)",
     "rejectedRows.pointsCol": "Pontos (como no arquivo)",
-    "rejectedRows.page": "Página {page} de {pages} · {total} linhas",
+    "rejectedRows.page": "Página {page} de {pages} · linhas {from}–{to} de {total}",
   },
   es: {
     "uploadStep.heading": "Sube las exportaciones del programa anterior",
@@ -319,6 +319,6 @@ export const uploadFormatMessages = area({
     "rejectedRows.reasonsCol": "Por qué",
     "rejectedRows.customerCol": "Cliente (como en el archivo)",
     "rejectedRows.pointsCol": "Puntos (como en el archivo)",
-    "rejectedRows.page": "Página {page} de {pages} · {total} filas",
+    "rejectedRows.page": "Página {page} de {pages} · filas {from}–{to} de {total}",
   },
 });

@@ -8,6 +8,7 @@ import { findMigration } from "../migrations.server";
 import {
   detectStored,
   findListedFile,
+  formatPanel,
   kindOf,
   migrationFiles,
   rerunImport,
@@ -69,6 +70,8 @@ export interface MapStepView {
   required: readonly TargetField[];
   identity: readonly TargetField[];
   summary: ImportSummary | null;
+  /** The format settings the merchant changed from what detection found (the summary says so). */
+  overridden: string[];
   /** The policy in force and the ones this kind takes (empty: the kind has no duplicate policy). */
   policy: { value: DuplicatePolicy; options: readonly DuplicatePolicy[] };
   editable: boolean;
@@ -82,7 +85,7 @@ export async function mapStepView(shopId: string, migrationId: string, fileId?: 
   const item = (fileId ? files.find((f) => f.id === fileId) : undefined) ?? files[0] ?? null;
   const editable = stepEditable("map", migration.state);
   if (!item) {
-    return { files, file: null, provider: null, kind: null, columns: [], fields: [], required: [], identity: IDENTITY_FIELDS, summary: null, policy: { value: "sum", options: [] }, editable };
+    return { files, file: null, provider: null, kind: null, columns: [], fields: [], required: [], identity: IDENTITY_FIELDS, summary: null, overridden: [], policy: { value: "sum", options: [] }, editable };
   }
   const file = await prisma.importFile.findUniqueOrThrow({ where: { id: item.id } });
   const format = storedFormat(file);
@@ -112,6 +115,7 @@ export async function mapStepView(shopId: string, migrationId: string, fileId?: 
     required: REQUIRED_BY_KIND[item.kind],
     identity: IDENTITY_FIELDS,
     summary: item.status === "staged" ? await loadSummary(file.id, unmappedOf(file)) : null,
+    overridden: item.status === "staged" ? (await formatPanel(file)).overridden : [],
     policy: { value: file.duplicatePolicy as DuplicatePolicy, options: POLICIES_BY_KIND[item.kind] },
     editable,
   };
@@ -206,6 +210,7 @@ export interface RejectedRow {
 
 export interface RejectedRowsPage {
   rows: RejectedRow[];
+  pageSize: number;
   /** Rows matching the filter. */
   total: number;
   page: number;
@@ -265,5 +270,5 @@ export async function rejectedRowsPage(shopId: string, migrationId: string, file
       points: pointsCell === undefined || pointsCell.trim() === "" ? null : pointsCell.trim(),
     };
   });
-  return { rows, total, page, pageCount, reason, reasons };
+  return { rows, pageSize, total, page, pageCount, reason, reasons };
 }

@@ -212,7 +212,8 @@ export async function detectStored(file: Pick<ImportFile, "storagePath" | "fileN
   }
 }
 
-async function formatPanel(file: ImportFile): Promise<FormatPanel> {
+/** The format a stored file was read with, beside what detection finds on its own. */
+export async function formatPanel(file: ImportFile): Promise<FormatPanel> {
   const format = storedFormat(file);
   const detected = await detectStored(file);
   const used = settingsOf(format);
