@@ -303,9 +303,11 @@ function PlanText({ plan }: { plan: ApplyPlan }) {
             <span data-testid="plan-pending">{t("apply.planPending", { members: number(f.pending.members), points: number(f.pending.points) })}</span>
           </List.Item>
         )}
-        <List.Item>
-          <span data-testid="plan-retroactive">{t("apply.planRetroactive", { orders: number(f.retroactive.orders), points: number(f.retroactive.points), customers: number(f.retroactive.customers) })}</span>
-        </List.Item>
+        {f.retroactive.orders > 0 && (
+          <List.Item>
+            <span data-testid="plan-retroactive">{t("apply.planRetroactive", { orders: number(f.retroactive.orders), points: number(f.retroactive.points), customers: number(f.retroactive.customers) })}</span>
+          </List.Item>
+        )}
         {f.alreadyApplied.records > 0 && <List.Item>{t("apply.planAlready", { records: number(f.alreadyApplied.records), points: number(f.alreadyApplied.points) })}</List.Item>}
       </List>
       <Text as="h3" variant="headingSm">
@@ -314,8 +316,14 @@ function PlanText({ plan }: { plan: ApplyPlan }) {
       <List>
         <List.Item>
           <span data-testid="plan-not-written">
-            {t("apply.planConflicts", { records: number(plan.notWritten.conflicts.records), points: number(plan.notWritten.conflicts.points) })}{" "}
-            {t("apply.planRejected", { records: number(plan.notWritten.rejected.records), points: number(plan.notWritten.rejected.points) })}
+            {plan.notWritten.conflicts.records === 0 && plan.notWritten.rejected.records === 0
+              ? t("apply.planNothingOut")
+              : [
+                  plan.notWritten.conflicts.records > 0 ? t("apply.planConflicts", { records: number(plan.notWritten.conflicts.records), points: number(plan.notWritten.conflicts.points) }) : null,
+                  plan.notWritten.rejected.records > 0 ? t("apply.planRejected", { records: number(plan.notWritten.rejected.records), points: number(plan.notWritten.rejected.points) }) : null,
+                ]
+                  .filter(Boolean)
+                  .join(" ")}
           </span>
         </List.Item>
         {plan.left && <List.Item>{t("apply.planLeft", { matched: number(plan.left.matched), pending: number(plan.left.pending) })}</List.Item>}

@@ -57,7 +57,8 @@ export function PointsByClassChart({ title, summary, classColumn, pointsColumn, 
           isAnimated={false}
           showLegend={false}
           labelFormatter={(value) => number(Number(value ?? 0))}
-          data={slices.map((s) => ({ name: s.label, color: CLASS_COLORS[s.key] ?? "#8a8a8a", data: [{ key: pointsColumn, value: Math.max(0, s.points) }] }))}
+          // Empty classes stay in the legend and the table; a slice of 0 would still be drawn as a sliver.
+          data={slices.filter((s) => s.points > 0).map((s) => ({ name: s.label, color: CLASS_COLORS[s.key] ?? "#8a8a8a", data: [{ key: pointsColumn, value: s.points }] }))}
         />
       )}
     </ChartFrame>
