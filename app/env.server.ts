@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, databaseKind } from "./database-url";
 
@@ -18,8 +19,11 @@ const coreFields = {
         return false;
       }
     }, "must start with file: (SQLite) or postgresql:// (PostgreSQL)"),
-  /** Where uploaded exports are kept: outside public/, never served. */
-  UPLOAD_DIR: z.string().default(".carryover/uploads"),
+  /** Where uploaded exports are kept: outside public/ and build/ (what the web server serves), never served. */
+  UPLOAD_DIR: z
+    .string()
+    .default(".carryover/uploads")
+    .refine((dir) => !servedDirectories().some((served) => isInside(path.resolve(dir), served)), "must be outside public/ and build/, which the web server serves"),
   /** Largest import file accepted, in bytes (default 200 MB). */
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
 };
@@ -85,6 +89,16 @@ const shopifyFields = {
     .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a *.myshopify.com domain")
     .optional(),
 };
+
+/** The folders server.mjs serves files from (relative to the working directory it runs in). */
+function servedDirectories(): string[] {
+  return [path.resolve("public"), path.resolve("build")];
+}
+
+function isInside(target: string, folder: string): boolean {
+  const relative = path.relative(folder, target);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
 
 /** The documented OAuth origins of Nuvemshop / Tiendanube (the same service under each domain). */
 export const NUVEMSHOP_OAUTH_ORIGINS = ["https://www.tiendanube.com", "https://www.nuvemshop.com.br", "https://www.nuvemshop.com"];
