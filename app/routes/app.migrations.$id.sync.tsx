@@ -55,7 +55,8 @@ export default function SyncStep() {
   const syncRunning = active(sync?.state);
   const reconcile = step.reconcile?.progress;
   const reconciling = step.needsPreview || active(reconcile?.state);
-  const refused = [syncFetcher.data, refreshFetcher.data].find((d) => d && "outcome" in d && (d.outcome === "not-open" || d.outcome === "sync-running"));
+  const refusedSync = syncFetcher.data && "outcome" in syncFetcher.data && syncFetcher.data.outcome === "not-open" ? syncFetcher.data.state : null;
+  const refusedRefresh = refreshFetcher.data && "outcome" in refreshFetcher.data ? refreshFetcher.data : null;
   const preview = step.preview;
   const syncAgain = () => syncFetcher.submit({ intent: "sync" }, { method: "post" });
   const refresh = editable && step.canRefresh ? () => refreshFetcher.submit({ intent: "refresh" }, { method: "post" }) : null;
@@ -72,9 +73,9 @@ export default function SyncStep() {
               {t("sync.intro")}
             </Text>
           </BlockStack>
-          {refused && "outcome" in refused && (
-            <Banner tone="critical">{refused.outcome === "sync-running" ? t("sync.syncRunning") : t("sync.notOpen", { state: "state" in refused ? refused.state : "" })}</Banner>
-          )}
+          {refusedSync && <Banner tone="critical">{t("sync.notOpen", { state: refusedSync })}</Banner>}
+          {refusedRefresh?.outcome === "sync-running" && <Banner tone="critical">{t("sync.syncRunning")}</Banner>}
+          {refusedRefresh?.outcome === "not-open" && <Banner tone="critical">{t("sync.refreshRefused", { state: refusedRefresh.state })}</Banner>}
           {sync?.state === "failed" && (
             <Banner tone="critical" action={editable ? { content: t("sync.retrySync"), onAction: syncAgain, loading: syncFetcher.state !== "idle" } : undefined}>
               <p data-testid="sync-failed">{t("sync.failed", { error: sync.error ?? "" })}</p>

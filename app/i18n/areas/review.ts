@@ -5,7 +5,6 @@ export const reviewMessages = area({
   en: {
     "sync.retrySync": "Try the sync again",
     "sync.retryPreview": "Try again",
-    "sync.refreshPreview": "Update the preview",
     "sync.refreshRefused": "The preview cannot be built now (state: {state}).",
     "sync.syncRunning": "The store is still being read: the preview is built once the pull ends.",
     "sync.staleRules": "This preview was built before the latest rules.",
@@ -118,7 +117,6 @@ export const reviewMessages = area({
   "pt-BR": {
     "sync.retrySync": "Tentar sincronizar de novo",
     "sync.retryPreview": "Tentar de novo",
-    "sync.refreshPreview": "Atualizar a prévia",
     "sync.refreshRefused": "Não é possível montar a prévia agora (estado: {state}).",
     "sync.syncRunning": "A loja ainda está sendo lida: a prévia é montada quando a leitura terminar.",
     "sync.staleRules": "Esta prévia foi montada antes das regras atuais.",
@@ -231,7 +229,6 @@ export const reviewMessages = area({
   es: {
     "sync.retrySync": "Volver a intentar la sincronización",
     "sync.retryPreview": "Volver a intentar",
-    "sync.refreshPreview": "Actualizar la vista previa",
     "sync.refreshRefused": "No se puede armar la vista previa ahora (estado: {state}).",
     "sync.syncRunning": "La tienda todavía se está leyendo: la vista previa se arma cuando termine la lectura.",
     "sync.staleRules": "Esta vista previa se armó antes de las reglas actuales.",
