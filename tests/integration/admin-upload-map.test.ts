@@ -131,6 +131,20 @@ describe("the Upload step's format settings", () => {
     expect(await prisma.importFile.findUnique({ where: { id: leftover.id } })).toBeNull();
   });
 
+  it("keeps a file refused for its title line, and reads it from the header row the merchant points to", async () => {
+    const { shopId, migrationId } = await newMigration();
+    const file = tempFile("with-title.csv", "Relatório de pontos — dezembro\n\nemail,points\nana@example.com,10\nbia@example.com,20\n");
+    const refused = await upload(shopId, migrationId, file);
+    expect(refused).toMatchObject({ outcome: "file-rejected", code: "NO_IDENTITY_COLUMN" });
+    const fileId = (refused as { importFileId: string }).importFileId;
+    const view = await uploadStepView(shopId, migrationId);
+    expect(view?.selected).toMatchObject({ file: { id: fileId, status: "refused" }, summary: null, format: { used: { headerRow: 1 } } });
+    const s = imported(await reimportWithFormat(shopId, migrationId, formatForm(fileId, { encoding: "utf-8", delimiter: "comma", decimalMark: "dot", headerRow: "3" })));
+    expect(s).toMatchObject({ rowsTotal: 2, rowsValid: 2, pointsValid: 30, format: { headerRow: 3 } });
+    await expectAccounted(migrationId, s);
+    expect(await migrationFiles(shopId, migrationId)).toMatchObject([{ id: s.importFileId, status: "staged" }]);
+  });
+
   it("replaces the file's result when the same file comes back as another kind", async () => {
     const { shopId, migrationId } = await newMigration();
     const balances = imported(await upload(shopId, migrationId, SMILE, { provider: "smile", kind: "balances" }));
