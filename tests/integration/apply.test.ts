@@ -1,3 +1,4 @@
+import { REASONS } from "~domain/reconcile/match";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { JobRunner } from "~/jobs/runner.server";
@@ -56,6 +57,11 @@ describe("apply: a pilot, then the rest", () => {
     const decision = await prisma.reviewDecision.create({ data: { shopId: s.shop.id, migrationId: s.migrationId, recordId: conflict.recordId, decision: "reject" } });
     expect(await requestApply({ shopId: s.shop.id, migrationId: s.migrationId, pilot: null })).toMatchObject({ outcome: "stale-preview", message: expect.stringContaining("review decision") });
     await prisma.reviewDecision.delete({ where: { id: decision.id } });
+
+    // A decision the preview shows, withdrawn since: apply would write what the merchant took back.
+    const shown = await prisma.recordMatch.update({ where: { id: conflict.id }, data: { class: "rejected", reason: REASONS.rejectedInReview } });
+    expect(await requestApply({ shopId: s.shop.id, migrationId: s.migrationId, pilot: null })).toMatchObject({ outcome: "stale-preview", message: expect.stringContaining("withdrawn") });
+    await prisma.recordMatch.update({ where: { id: shown.id }, data: { class: conflict.class, reason: conflict.reason } });
 
     // A preview that is not the latest one.
     const older = await prisma.reconciliation.create({ data: { shopId: s.shop.id, migrationId: s.migrationId, inputsHash: "old", status: "done", createdAt: new Date("2020-01-01T00:00:00Z") } });

@@ -13,6 +13,7 @@ import {
   CONFLICT_KINDS,
   conflictKindOf,
   decideRecord,
+  decisionsNotInPreview,
   decisionsOpen,
   reviewQueue,
   withdrawDecision,
@@ -107,30 +108,6 @@ export function outcomeFollows(decision: DecisionLike, match: MatchLike | null):
   }
 }
 
-const REVIEW_REASONS = [REASONS.keptPendingInReview, REASONS.rejectedInReview, REASONS.chosenCustomerGone, REASONS.reviewChoseNobody];
-
-/**
- * Decisions the stored preview does not show: taken or changed after it was built, or withdrawn
- * since (the preview still shows the merchant's word on a record that no longer has one).
- */
-async function pendingChanges(migrationId: string, reconciliationId: string): Promise<number> {
-  const [notShown] = await prisma.$queryRaw<Array<{ n: bigint | number }>>(Prisma.sql`
-    SELECT COUNT(*) AS n FROM "ReviewDecision" d
-    LEFT JOIN "RecordMatch" rm ON rm."reconciliationId" = ${reconciliationId} AND rm."recordId" = d."recordId"
-    WHERE d."migrationId" = ${migrationId} AND (CASE WHEN rm."id" IS NOT NULL AND (
-        (d."decision" = 'match' AND rm."class" = 'matched' AND rm."matchedBy" = 'review' AND rm."platformCustomerId" = d."platformCustomerId")
-        OR (d."decision" = 'match' AND rm."class" = 'conflict' AND rm."reason" = ${REASONS.chosenCustomerGone})
-        OR (d."decision" = 'pending' AND rm."class" = 'pending' AND rm."reason" = ${REASONS.keptPendingInReview})
-        OR (d."decision" = 'reject' AND rm."class" = 'rejected' AND rm."reason" = ${REASONS.rejectedInReview})
-      ) THEN 1 ELSE 0 END) = 0`);
-  const [withdrawn] = await prisma.$queryRaw<Array<{ n: bigint | number }>>(Prisma.sql`
-    SELECT COUNT(*) AS n FROM "RecordMatch" rm
-    WHERE rm."reconciliationId" = ${reconciliationId}
-      AND ((rm."class" = 'matched' AND rm."matchedBy" = 'review') OR (rm."class" IN ('pending', 'rejected', 'conflict') AND rm."reason" IN (${Prisma.join(REVIEW_REASONS)})))
-      AND NOT EXISTS (SELECT 1 FROM "ReviewDecision" d WHERE d."migrationId" = ${migrationId} AND d."recordId" = rm."recordId")`);
-  return Number(notShown?.n ?? 0) + Number(withdrawn?.n ?? 0);
-}
-
 /** Conflicts of the preview that no decision covers yet. */
 async function undecidedConflicts(migrationId: string, reconciliationId: string): Promise<number> {
   const [row] = await prisma.$queryRaw<Array<{ n: bigint | number }>>(Prisma.sql`
@@ -158,7 +135,7 @@ export async function reviewSummary(shopId: string, migrationId: string, reconci
     prisma.recordMatch.count({ where: { reconciliationId, class: "conflict" } }),
     undecidedConflicts(migrationId, reconciliationId),
     prisma.reviewDecision.count({ where: { shopId, migrationId } }),
-    pendingChanges(migrationId, reconciliationId),
+    decisionsNotInPreview(migrationId, reconciliationId),
   ]);
   return { conflicts, undecided, decided, changes };
 }

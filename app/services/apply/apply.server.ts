@@ -11,6 +11,7 @@ import type { PlatformClient } from "../../platforms/platform-client";
 import { postEntries, requestLedgerCheck, withLedger, type NewEntry, type Tx } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
 import { rulesFor } from "../reconcile/rules.server";
+import { decisionsNotInPreview } from "../reconcile/review.server";
 
 /**
  * Apply (issue 5, items 2 and 7): credit a reviewed preview to the ledger and push the balances to
@@ -124,8 +125,10 @@ async function checkPreconditions(input: { shopId: string; migrationId: string; 
       select: { fileName: true },
     });
     if (newerFile) return { outcome: "stale-preview", message: `${newerFile.fileName} was imported after preview ${reconciliation.id}: reconcile again before applying` };
-    const newerDecision = await prisma.reviewDecision.findFirst({ where: { migrationId: migration.id, decidedAt: { gt: reconciliation.createdAt } }, select: { recordId: true } });
-    if (newerDecision) return { outcome: "stale-preview", message: `a review decision (record ${newerDecision.recordId}) was taken after preview ${reconciliation.id}: reconcile again before applying` };
+    const changedDecisions = await decisionsNotInPreview(migration.id, reconciliation.id);
+    if (changedDecisions > 0) {
+      return { outcome: "stale-preview", message: `${changedDecisions} review decision(s) were taken, changed or withdrawn after preview ${reconciliation.id}: reconcile again before applying` };
+    }
   }
   return { shop: migration.shop, migration, reconciliation, preview: JSON.parse(reconciliation.reportJson) as Preview };
 }

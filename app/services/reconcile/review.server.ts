@@ -1,4 +1,4 @@
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import prisma from "../../db.server";
 import { isMigrationState, type MigrationState } from "~domain/migration-state";
 import { REASONS } from "~domain/reconcile/match";
@@ -153,4 +153,29 @@ export async function reviewQueue(input: { shopId: string; migrationId: string; 
       };
     }),
   };
+}
+
+const REVIEW_REASONS = [REASONS.keptPendingInReview, REASONS.rejectedInReview, REASONS.chosenCustomerGone, REASONS.reviewChoseNobody];
+
+/**
+ * Decisions a stored preview does not show: taken or changed after it was built, or withdrawn
+ * since (the preview still shows the merchant's word on a record that no longer has one). Apply
+ * refuses a preview with any: it would write what the merchant no longer decided.
+ */
+export async function decisionsNotInPreview(migrationId: string, reconciliationId: string): Promise<number> {
+  const [notShown] = await prisma.$queryRaw<Array<{ n: bigint | number }>>(Prisma.sql`
+    SELECT COUNT(*) AS n FROM "ReviewDecision" d
+    LEFT JOIN "RecordMatch" rm ON rm."reconciliationId" = ${reconciliationId} AND rm."recordId" = d."recordId"
+    WHERE d."migrationId" = ${migrationId} AND (CASE WHEN rm."id" IS NOT NULL AND (
+        (d."decision" = 'match' AND rm."class" = 'matched' AND rm."matchedBy" = 'review' AND rm."platformCustomerId" = d."platformCustomerId")
+        OR (d."decision" = 'match' AND rm."class" = 'conflict' AND rm."reason" = ${REASONS.chosenCustomerGone})
+        OR (d."decision" = 'pending' AND rm."class" = 'pending' AND rm."reason" = ${REASONS.keptPendingInReview})
+        OR (d."decision" = 'reject' AND rm."class" = 'rejected' AND rm."reason" = ${REASONS.rejectedInReview})
+      ) THEN 1 ELSE 0 END) = 0`);
+  const [withdrawn] = await prisma.$queryRaw<Array<{ n: bigint | number }>>(Prisma.sql`
+    SELECT COUNT(*) AS n FROM "RecordMatch" rm
+    WHERE rm."reconciliationId" = ${reconciliationId}
+      AND ((rm."class" = 'matched' AND rm."matchedBy" = 'review') OR (rm."class" IN ('pending', 'rejected', 'conflict') AND rm."reason" IN (${Prisma.join(REVIEW_REASONS)})))
+      AND NOT EXISTS (SELECT 1 FROM "ReviewDecision" d WHERE d."migrationId" = ${migrationId} AND d."recordId" = rm."recordId")`);
+  return Number(notShown?.n ?? 0) + Number(withdrawn?.n ?? 0);
 }
