@@ -10,7 +10,8 @@ import { StateBadge } from "../components/StateBadge";
 import { WizardStepper } from "../components/WizardStepper";
 import { useAppPath } from "../components/use-app-path";
 
-// The wizard's frame: the migration's name and state, the stepper, and the open step below.
+// The wizard's frame: the migration's name and state, the stepper, and the open step below (the
+// review queue belongs to Sync & preview).
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const view = await wizardView(shop.id, migrationIdOf(params));
@@ -32,7 +33,7 @@ export default function MigrationWizard() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <WizardStepper migrationId={view.migration.id} steps={view.steps} open={isWizardStep(segment) ? segment : null} />
+            <WizardStepper migrationId={view.migration.id} steps={view.steps} open={segment === "review" ? "sync" : isWizardStep(segment) ? segment : null} />
             <Outlet />
           </BlockStack>
         </Layout.Section>
