@@ -53,15 +53,19 @@ function recordWhere(ref: CustomerRef): Prisma.LoyaltyRecordWhereInput {
 /**
  * customers/redact: remove what identifies the customer and keep the anonymous ledger, so the
  * shop's point totals still reconcile. Ledger entries carry no personal data by design. The kept
- * uploads that hold the customer's rows are returned, to be deleted once the transaction commits:
+ * uploads that hold the customer's rows, and refused ones (unread, they may), are returned, to be
+ * deleted once the transaction commits:
  * their staged rows stay (redacted), and re-reading such a file with other settings asks for it
  * again (the upload step's "file-missing").
  */
 export async function redactCustomer(tx: Tx, ref: CustomerRef, now = new Date()) {
   const holding = await tx.loyaltyRecord.findMany({ where: recordWhere(ref), select: { importFileId: true }, distinct: ["importFileId"] });
-  const files = holding.length
-    ? await tx.importFile.findMany({ where: { shopId: ref.shopId, id: { in: holding.map((r) => r.importFileId) } }, select: { storagePath: true } })
-    : [];
+  // A refused upload kept for the merchant to fix has no staged rows to tell whether it holds the
+  // customer: it may, so it goes too (the merchant uploads it again).
+  const files = await tx.importFile.findMany({
+    where: { shopId: ref.shopId, OR: [{ id: { in: holding.map((r) => r.importFileId) } }, { status: "failed" }] },
+    select: { storagePath: true },
+  });
   const members = await tx.member.updateMany({
     where: memberWhere(ref),
     data: { email: null, emailNormalized: null, phoneE164: null, cpf: null, firstName: null, lastName: null, redactedAt: now },
