@@ -75,7 +75,7 @@ export interface NuvemshopEmulator {
   /** API requests answered so far (every status, injected faults and 429s included; not the control API). */
   readonly requestCount: number;
   /** Faults still queued by `POST /_emulator/faults`, in the order they will be served. */
-  readonly faults: ReadonlyArray<{ status: number; count: number }>;
+  readonly faults: ReadonlyArray<InjectedFault>;
   /** The token the API accepts now (null after an uninstall); authorization codes and tokens issued. */
   readonly oauth: OAuthState;
   /** Waits for pending and scheduled webhook deliveries. */
@@ -109,6 +109,47 @@ const REASONS: Record<number, string> = {
 
 /** Statuses `POST /_emulator/faults` can inject. */
 const FAULT_STATUSES = [429, 500, 502, 503, 504];
+
+/**
+ * A queued fault: `kind` "status" (default) answers `status`; "malformed-json" answers 200 with a
+ * JSON body cut short; "timeout" never answers and drops the connection after `delayMs` (default
+ * 30 s). With `executed` (timeout, malformed-json) the request is carried out first and only its
+ * answer is lost or spoiled.
+ */
+export interface InjectedFault {
+  status: number;
+  count: number;
+  kind?: "status" | "timeout" | "malformed-json";
+  delayMs?: number;
+  executed?: boolean;
+}
+const DEFAULT_TIMEOUT_FAULT_MS = 30_000;
+
+function holdThenDrop(res: ServerResponse, delayMs = DEFAULT_TIMEOUT_FAULT_MS) {
+  const timer = setTimeout(() => res.destroy(), delayMs);
+  timer.unref();
+  res.once("close", () => clearTimeout(timer));
+}
+
+function sendMalformedJson(res: ServerResponse) {
+  const text = '[{"id":950000013,"name":"Jo';
+  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+/** Lets the request's real answer be written into nothing, then answers with the fault instead. */
+function spoilAnswer(res: ServerResponse, fault: InjectedFault) {
+  const writeHead = res.writeHead.bind(res);
+  const end = res.end.bind(res);
+  res.writeHead = (() => res) as unknown as typeof res.writeHead;
+  res.end = ((..._args: unknown[]) => {
+    res.writeHead = writeHead;
+    res.end = end;
+    if (fault.kind === "timeout") holdThenDrop(res, fault.delayMs);
+    else sendMalformedJson(res);
+    return res;
+  }) as typeof res.end;
+}
 
 /** Nuvemshop's error shape: `{ code, message, description }`. */
 function apiError(status: number, description: string): HttpError {
@@ -291,17 +332,26 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
   /** Responses whose request went into the bucket: their errors carry the rate-limit headers too. */
   const counted = new WeakSet<ServerResponse>();
   /** Injected faults, served in order to the next API requests (`POST /_emulator/faults`). */
-  let faults: Array<{ status: number; count: number }> = [];
+  let faults: InjectedFault[] = [];
   /** API requests answered, in total and by status (`GET /_emulator/requests`). */
   let requestCount = 0;
   let byStatus: Record<string, number> = {};
 
-  /** Answers an API request with the next queued fault, if any; true when it did. */
+  /** Answers an API request with the next queued fault, if any; true when it did ("executed" faults spoil the real answer instead: false). */
   function serveFault(res: ServerResponse): boolean {
     const fault = faults[0];
     if (!fault) return false;
     fault.count -= 1;
     if (fault.count <= 0) faults.shift();
+    if (fault.kind === "timeout" || fault.kind === "malformed-json") {
+      if (fault.executed) {
+        spoilAnswer(res, fault);
+        return false;
+      }
+      if (fault.kind === "timeout") holdThenDrop(res, fault.delayMs);
+      else sendMalformedJson(res);
+      return true;
+    }
     if (fault.status === 429) {
       // Like a real 429: the bucket is full, and the answer says so in its headers.
       bucket.setLevel(bucket.config.size);
@@ -786,7 +836,18 @@ export async function startNuvemshopEmulator(opts: NuvemshopEmulatorOptions = {}
       if (method === "POST") {
         const status = num(body.status, "status");
         const count = num(body.count, "count") ?? 1;
+        const kind = body.kind ?? "status";
         if (count <= 0) faults = [];
+        else if (kind === "timeout" || kind === "malformed-json") {
+          const delayMs = num(body.delayMs, "delayMs");
+          faults.push({
+            kind,
+            status: kind === "timeout" ? 0 : 200,
+            count: Math.floor(count),
+            ...(kind === "timeout" ? { delayMs: delayMs ?? DEFAULT_TIMEOUT_FAULT_MS } : {}),
+            ...(body.executed === true ? { executed: true } : {}),
+          });
+        } else if (kind !== "status") throw validation({ kind: ["must be one of status, timeout, malformed-json"] });
         else if (status === undefined || !FAULT_STATUSES.includes(status)) throw validation({ status: [`must be one of ${FAULT_STATUSES.join(", ")}`] });
         else faults.push({ status, count: Math.floor(count) });
       } else if (method === "DELETE") faults = [];

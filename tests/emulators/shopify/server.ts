@@ -107,12 +107,29 @@ class HttpError extends Error {
 
 /** A failure the next Admin API request (or bulk file download) answers instead of its result. */
 export interface InjectedFault {
+  /** The answer's status (`kind` "status"); 200 for "malformed-json"; 0 for "timeout" (no answer). */
   status: number;
+  /**
+   * "status" (default): an HTTP error answer; "malformed-json": HTTP 200 whose JSON body is cut
+   * short; "timeout": no answer at all — the connection is dropped after `delayMs`.
+   */
+  kind?: FaultKind;
   /** Seconds for the Retry-After header of a 429 (default "2.0", as Shopify sends). */
   retryAfter?: string;
+  /** "timeout": how long the request is held before the connection is dropped (default 30,000 ms). */
+  delayMs?: number;
+  /**
+   * "timeout" and "malformed-json" on the GraphQL endpoint: the request is carried out first (a
+   * mutation is written), and only its answer is lost or spoiled. Default false: it never ran.
+   */
+  executed?: boolean;
   /** "admin" (default): the GraphQL endpoint; "bulk": downloads of bulk operation JSONL files. */
   scope: "admin" | "bulk";
 }
+
+export type FaultKind = "status" | "timeout" | "malformed-json";
+const FAULT_KINDS = new Set<FaultKind>(["status", "timeout", "malformed-json"]);
+const DEFAULT_TIMEOUT_FAULT_MS = 30_000;
 
 const FAULT_STATUSES = new Set([429, 500, 502, 503, 504]);
 const STATUS_TEXT: Record<number, string> = {
@@ -289,11 +306,23 @@ class Emulator {
     sendJson(res, 200, body, headers);
   }
 
-  /** Answers with the next queued fault of `scope`, if any; true when it did. */
-  private sendFault(res: ServerResponse, scope: InjectedFault["scope"]): boolean {
+  /**
+   * Answers with the next queued fault of `scope`, if any; true when it did. A fault that lets the
+   * request run first (`executed`) is returned instead, for the caller to spoil the real answer.
+   */
+  private sendFault(res: ServerResponse, scope: InjectedFault["scope"]): boolean | InjectedFault {
     const k = this.faults.findIndex((f) => f.scope === scope);
     if (k < 0) return false;
     const [fault] = this.faults.splice(k, 1) as [InjectedFault];
+    if (fault.executed && fault.kind !== undefined && fault.kind !== "status") return fault;
+    if (fault.kind === "timeout") {
+      holdThenDrop(res, fault.delayMs);
+      return true;
+    }
+    if (fault.kind === "malformed-json") {
+      sendMalformedJson(res);
+      return true;
+    }
     if (fault.status === 429) {
       // Shopify's 429: a Retry-After header (seconds) and a plain errors string.
       sendJson(
@@ -616,8 +645,17 @@ class Emulator {
         const status = Number(body.status);
         const scope = body.scope === "bulk" ? "bulk" : "admin";
         if (!Number.isInteger(count) || count < 0) throw new HttpError(422, { errors: { count: ["must be an integer >= 0"] } });
+        const kind = (body.kind ?? "status") as FaultKind;
         if (count === 0) {
           this.faults = this.faults.filter((f) => f.scope !== scope);
+        } else if (kind !== "status") {
+          if (!FAULT_KINDS.has(kind)) throw new HttpError(422, { errors: { kind: ["must be one of status, timeout, malformed-json"] } });
+          const delayMs = body.delayMs === undefined ? undefined : Number(body.delayMs);
+          if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) throw new HttpError(422, { errors: { delayMs: ["must be a number >= 0"] } });
+          const executed = body.executed === true;
+          for (let k = 0; k < count; k++) {
+            this.faults.push({ kind, status: kind === "timeout" ? 0 : 200, scope, ...(kind === "timeout" ? { delayMs: delayMs ?? DEFAULT_TIMEOUT_FAULT_MS } : {}), ...(executed ? { executed } : {}) });
+          }
         } else {
           if (!FAULT_STATUSES.has(status)) throw new HttpError(422, { errors: { status: ["must be one of 429, 500, 502, 503, 504"] } });
           const retryAfter = body.retryAfter === undefined ? undefined : String(body.retryAfter);
@@ -660,14 +698,17 @@ class Emulator {
       const gql = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path);
       if (gql) {
         this.requests.admin++;
-        if (this.sendFault(res, "admin")) return;
+        const fault = this.sendFault(res, "admin");
+        if (fault === true) return;
         if (req.method !== "POST") throw new HttpError(405, { errors: "Method Not Allowed" });
+        // A fault after the fact: the request runs, then its answer is lost (timeout) or spoiled.
+        if (fault) spoilAnswer(res, fault);
         return await this.graphql(req, res, gql[1] ?? "unstable");
       }
       const bulk = /^\/bulk\/(\d+)\.jsonl$/.exec(path);
       if (bulk && req.method === "GET") {
         this.requests.bulkDownloads++;
-        if (this.sendFault(res, "bulk")) return;
+        if (this.sendFault(res, "bulk") !== false) return;
         const stream = this.bulk.openFile(bulk[1] ?? "");
         if (!stream) throw new HttpError(404, { errors: "Not Found" });
         res.writeHead(200, { "Content-Type": "application/jsonl" });
@@ -686,6 +727,34 @@ class Emulator {
       return sendJson(res, 500, { errors: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** No answer: the request is held, then its connection dropped (what a client sees as a timeout). */
+function holdThenDrop(res: ServerResponse, delayMs = DEFAULT_TIMEOUT_FAULT_MS) {
+  const timer = setTimeout(() => res.destroy(), delayMs);
+  timer.unref();
+  res.once("close", () => clearTimeout(timer));
+}
+
+/** HTTP 200, JSON content type, a body cut short in the middle of an object. */
+function sendMalformedJson(res: ServerResponse) {
+  const text = '{"data":{"customers":{"edges":[{"cursor":"eyJsYXN0X2lkIjo';
+  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+/** Lets the request's real answer be written into nothing, then answers with the fault instead. */
+function spoilAnswer(res: ServerResponse, fault: InjectedFault) {
+  const writeHead = res.writeHead.bind(res);
+  const end = res.end.bind(res);
+  res.writeHead = (() => res) as unknown as typeof res.writeHead;
+  res.end = ((..._args: unknown[]) => {
+    res.writeHead = writeHead;
+    res.end = end;
+    if (fault.kind === "timeout") holdThenDrop(res, fault.delayMs);
+    else sendMalformedJson(res);
+    return res;
+  }) as typeof res.end;
 }
 
 /** Starts the emulator on `host:port` (defaults 127.0.0.1 and a free port). */
