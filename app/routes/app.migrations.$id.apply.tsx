@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, List, Modal, ProgressBar, Select, Spinner, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
@@ -6,6 +7,8 @@ import { parsePilot, pilotSize, type PilotSpec } from "~domain/apply/pilot";
 import { requireAdmin } from "../auth.server";
 import { ApplyForm, pilotInput, pilotOf, pilotText } from "../services/admin/apply-step";
 import { applyPlan, applyStepView, retryApply, startApply, type ApplyPlan, type ApplyStepView } from "../services/admin/apply-step.server";
+import { appPath } from "../services/admin/paths";
+import { startRollback } from "../services/admin/report-step.server";
 import { loadStep, migrationIdOf } from "../services/admin/step.server";
 import { useAppPath } from "../components/use-app-path";
 import { useI18n } from "../i18n/react";
@@ -24,6 +27,13 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const parsed = ApplyForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ error: "invalid form" }, { status: 400 });
   const form = parsed.data;
+  if (form.intent === "rollback") {
+    // Undo the pilot: requestRollback (as `npx carryover rollback`); its progress and result are the Report's.
+    const r = await startRollback(shop.id, migrationId);
+    if (r.outcome === "not-found") throw new Response("Not found", { status: 404 });
+    if (r.outcome === "refused") return { outcome: "rollback-refused" as const, message: r.message };
+    return redirect(appPath(request, `/app/migrations/${migrationId}/report`));
+  }
   if (form.intent === "retry") {
     const r = await retryApply(shop.id, migrationId);
     if (r.outcome === "not-found") throw new Response("Not found", { status: 404 });
@@ -55,6 +65,8 @@ export default function ApplyStep() {
   const [mode, setMode] = useState<"percent" | "count">("percent");
   const [size, setSize] = useState("10");
   const [asked, setAsked] = useState<{ scope: "pilot" | "all"; pilot: string } | null>(null);
+  const [undoing, setUndoing] = useState(false);
+  const rollbackFetcher = useFetcher<typeof action>();
 
   // While the apply job runs (or was just asked for) the screen follows it.
   const follow = step.working || applyFetcher.state !== "idle";
@@ -100,6 +112,7 @@ export default function ApplyStep() {
   const canApplyAll = !running && (state === "previewed" || state === "piloted");
   const retry = applyFetcher.formData?.get("intent") === "retry";
   const refusal = applied && applied.outcome !== "enqueued" ? applied : null;
+  const rollbackRefused = rollbackFetcher.data && "outcome" in rollbackFetcher.data && rollbackFetcher.data.outcome === "rollback-refused" ? rollbackFetcher.data.message : null;
 
   return (
     <BlockStack gap="400">
@@ -224,7 +237,48 @@ export default function ApplyStep() {
         </Card>
       )}
 
+      {state === "piloted" && step.rollback && (
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              {t("apply.undoPilotHeading")}
+            </Text>
+            <Text as="p" tone="subdued">
+              {t("apply.undoPilotIntro")}
+            </Text>
+            {rollbackRefused && <Banner tone="critical">{t("report.rollbackRefused", { reason: rollbackRefused })}</Banner>}
+            <InlineStack align="end">
+              <Button tone="critical" onClick={() => setUndoing(true)}>
+                {t("apply.undoPilot")}
+              </Button>
+            </InlineStack>
+          </BlockStack>
+        </Card>
+      )}
+
       {step.all?.result && <ResultCard job={step.all} testId="apply-result" />}
+
+      {step.rollback && (
+        <Modal
+          open={undoing}
+          onClose={() => setUndoing(false)}
+          title={t("apply.undoPilotTitle")}
+          primaryAction={{ content: t("report.rollbackConfirm"), destructive: true, loading: rollbackFetcher.state !== "idle", onAction: () => rollbackFetcher.submit({ intent: "rollback" }, { method: "post" }) }}
+          secondaryActions={[{ content: t("apply.cancel"), onAction: () => setUndoing(false) }]}
+        >
+          <Modal.Section>
+            <List>
+              <List.Item>
+                <span data-testid="rollback-plan">{t("report.rollbackPlanEntries", { entries: number(step.rollback.entries), points: number(step.rollback.points) })}</span>
+              </List.Item>
+              <List.Item>{t("report.rollbackPlanMembers", { members: number(step.rollback.members), visible: number(step.rollback.visibleMembers), pending: number(step.rollback.pendingMembers) })}</List.Item>
+              <List.Item>{t("report.rollbackPlanKept", { entries: number(step.rollback.keptEarned.entries), points: number(step.rollback.keptEarned.points) })}</List.Item>
+              {step.rollback.belowZero > 0 && <List.Item>{t("report.rollbackPlanBelowZero", { members: number(step.rollback.belowZero) })}</List.Item>}
+              <List.Item>{t("report.rollbackPlanFinal")}</List.Item>
+            </List>
+          </Modal.Section>
+        </Modal>
+      )}
 
       <Modal
         open={asked !== null}

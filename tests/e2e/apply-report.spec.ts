@@ -52,6 +52,7 @@ test("apply the demo migration (a pilot, then everyone) and read its report", as
   await expect(dialog.getByTestId("plan-rollback")).toContainText("It can be rolled back");
   await expect(dialog.getByText(/^Afterwards, “Apply to everyone” credits the other [\d,]+ matched members and keeps the [\d,]+ pending ones\.$/)).toBeVisible();
   const credit = ((await dialog.getByTestId("plan-credit").textContent()) ?? "").match(/[\d,]+/g)!.map((x) => Number(x.replace(/,/g, "")));
+  const retro = ((await dialog.getByTestId("plan-retroactive").textContent()) ?? "").match(/[\d,]+/g)!.map((x) => Number(x.replace(/,/g, "")));
   await shot("2-pilot-confirmation");
   await dialog.getByRole("button", { name: "Apply the pilot" }).click();
 
@@ -63,6 +64,16 @@ test("apply the demo migration (a pilot, then everyone) and read its report", as
   await expect(pilotResult.getByRole("row", { name: /Points imported/ }).getByRole("cell").last()).toHaveText(credit[1]!.toLocaleString("en"));
   await expect(page.getByRole("heading", { name: "Pilot applied: 10% of the matched members" })).toBeVisible();
   await shot("3-pilot-result");
+
+  // A pilot can be undone from here: its confirmation counts exactly what the pilot wrote (cancelled).
+  await page.getByRole("button", { name: "Roll back the pilot…" }).click();
+  const undo = page.getByRole("dialog", { name: "Roll back the pilot?" });
+  await expect(undo.getByTestId("rollback-plan")).toHaveText(
+    `${(credit[0]! + retro[0]!).toLocaleString("en")} ledger entries of this migration (${(credit[1]! + retro[1]!).toLocaleString("en")} points: imported balances, retroactive points, coupon refunds) each get a reversal entry. Nothing is deleted; the history stays readable.`,
+  );
+  await shot("3b-undo-pilot-confirmation");
+  await undo.getByRole("button", { name: "Cancel" }).click();
+  await expect(undo).toBeHidden();
 
   // Everyone: the rest's confirmation counts the pilot as applied, and adds the pending members.
   await page.getByRole("button", { name: "Apply to everyone…" }).click();

@@ -137,6 +137,8 @@ describe("Apply: a pilot, then everyone", () => {
     expect(after).toMatchObject({ state: "piloted", working: false, all: null, job: { progress: { state: "succeeded", done: job.progressTotal, total: job.progressTotal } } });
     expect(after?.pilot?.result?.stats.imports.points).toBe(f.credit.points);
     expect(after?.pilot?.result?.pushFailures[0]?.message).toContain("422");
+    // Piloted, the step also says what rolling the pilot back would undo: exactly what it wrote.
+    expect(after?.rollback).toMatchObject({ entries: f.credit.members + f.retroactive.orders, points: f.credit.points + f.retroactive.points, pendingMembers: 0, belowZero: 0 });
   }, 120_000);
 
   it("a piloted migration takes no second pilot; the rest's confirmation counts the pilot as applied", async () => {

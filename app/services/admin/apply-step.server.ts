@@ -8,6 +8,7 @@ import { findMigration } from "../migrations.server";
 import { latestPreview } from "../reconcile/reconcile.server";
 import { jobProgress, type JobProgress } from "../sync/sync-requests.server";
 import { addOrders, addRecords, emptyPlanFigures, type PlanFigures, type PlanRecord } from "./apply-step";
+import { rollbackPlan, type RollbackPlan } from "./report-step.server";
 
 /**
  * The wizard's Apply step (issue 6): what the confirmation says will be written, the apply job's
@@ -61,6 +62,8 @@ export interface ApplyStepView {
   all: ApplyJobView | null;
   /** A job of this step is queued or running: the screen polls. */
   working: boolean;
+  /** Piloted: what rolling the pilot back would do (the Report, where rollbacks live, opens once applied). */
+  rollback: RollbackPlan | null;
 }
 
 type Payload = { reconciliationId: string; pilot: PilotSpec | null };
@@ -89,6 +92,7 @@ export async function applyStepView(shop: Pick<Shop, "id" | "platform" | "domain
   if (!m) return null;
   const [jobs, preview] = await Promise.all([applyJobs(shop.id, m.id), latestPreview(m.id)]);
   const latest = jobs.at(-1) ?? null;
+  const working = latest !== null && ACTIVE.includes(latest.state);
   const succeeded = jobs.filter((j) => j.state === "succeeded").map(jobView);
   return {
     state: m.state,
@@ -98,7 +102,8 @@ export async function applyStepView(shop: Pick<Shop, "id" | "platform" | "domain
     job: latest && jobView(latest),
     pilot: succeeded.filter((j) => j.scope === "pilot").at(-1) ?? null,
     all: succeeded.filter((j) => j.scope === "all").at(-1) ?? null,
-    working: latest !== null && ACTIVE.includes(latest.state),
+    working,
+    rollback: m.state === "piloted" && !working ? await rollbackPlan(shop.id, m.id) : null,
   };
 }
 

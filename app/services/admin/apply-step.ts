@@ -6,9 +6,9 @@ import { checkPilot, parsePilot, type PilotSpec } from "~domain/apply/pilot";
  * figures added up from the records apply would walk (the server file reads them; this adds them).
  */
 
-/** The Apply step's forms: a pilot ("10%" or "25"), or everything not applied yet ("all"). */
+/** The Apply step's forms: a pilot ("10%" or "25"), or everything not applied yet ("all"); or undo a pilot ("rollback"). */
 export const ApplyForm = z.object({
-  intent: z.enum(["plan", "apply", "retry"]),
+  intent: z.enum(["plan", "apply", "retry", "rollback"]),
   scope: z.enum(["pilot", "all"]).default("all"),
   pilot: z.string().max(20).optional(),
   /** The preview the confirmation was computed from: apply refuses if it is no longer the latest. */
