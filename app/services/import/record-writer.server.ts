@@ -118,6 +118,10 @@ function postgresWriter(url: string): RecordWriter {
   const pg = require("pg") as typeof Pg;
   const client = new pg.Client({ connectionString: url });
   const connected = client.connect();
+  // A connection cut while idle (a restart, a failover, pg_terminate_backend) arrives as an 'error'
+  // event, which unheard would crash the whole process; heard, the next query fails and the job retries.
+  client.on("error", () => undefined);
+  connected.catch(() => undefined); // awaited before every query; a failed connect must not go unhandled meanwhile
   const sql = `INSERT INTO "LoyaltyRecord" (${COLUMNS.map(([c]) => `"${c}"`).join(", ")})
     SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`;
   let columns: unknown[][] = COLUMNS.map(() => []);

@@ -152,6 +152,9 @@ async function* selectRows(sql: string, params: unknown[]): AsyncGenerator<unkno
   if (databaseKind(url) === "postgresql") {
     const pg = require("pg") as typeof Pg;
     const client = new pg.Client({ connectionString: url });
+    // A connection cut while the caller works on a page arrives as an 'error' event, which unheard would
+    // crash the whole process; heard, the next FETCH fails and the job retries.
+    client.on("error", () => undefined);
     await client.connect();
     try {
       let n = 0;

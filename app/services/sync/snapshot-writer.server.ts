@@ -161,6 +161,10 @@ function postgresWriter(url: string): SnapshotWriter {
   const pg = require("pg") as typeof Pg;
   const client = new pg.Client({ connectionString: url });
   const connected = client.connect();
+  // A connection cut while idle (a restart, a failover, pg_terminate_backend) arrives as an 'error'
+  // event, which unheard would crash the whole process; heard, the next query fails and the job retries.
+  client.on("error", () => undefined);
+  connected.catch(() => undefined); // awaited before every query; a failed connect must not go unhandled meanwhile
   const statement = (table: string, columns: readonly Column[]) =>
     `INSERT INTO "${table}" (${columns.map(([c]) => `"${c}"`).join(", ")})
      SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) ${upsertTail(table, columns, "postgresql")}`;

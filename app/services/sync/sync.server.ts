@@ -28,6 +28,11 @@ const Checkpoint = z.object({
   /** When each resource's pull began (a full pull removes the rows it did not see since then). */
   startedAt: z.partialRecord(z.enum(SYNC_RESOURCES), z.string()).default({}),
   removed: z.partialRecord(z.enum(SYNC_RESOURCES), z.number().int()).default({}),
+  /**
+   * Resources whose stream has been read to its last page (its cursor is then null, as at the start):
+   * a job resumed before the resource is finished must not read the whole stream again.
+   */
+  pulled: z.array(z.enum(SYNC_RESOURCES)).default([]),
   finished: z.array(z.enum(SYNC_RESOURCES)),
 });
 export type SyncCheckpoint = z.infer<typeof Checkpoint>;
@@ -76,6 +81,7 @@ export async function syncPlatform(input: SyncInput): Promise<SyncOutcome> {
     maxUpdatedAt: {},
     startedAt: {},
     removed: {},
+    pulled: [],
     finished: [],
   };
   const writer = openSnapshotWriter();
@@ -109,10 +115,15 @@ async function pullResource(input: SyncInput, resource: SyncResource, state: Syn
     state.done[resource] = 0;
     state.maxUpdatedAt[resource] = null;
     state.startedAt[resource] = new Date().toISOString();
+    state.pulled = state.pulled.filter((r) => r !== resource);
   }
   const since = state.since[resource];
   const options = { updatedSince: since ? new Date(since) : undefined, cursor: state.cursor, mode: input.mode ?? "auto" };
-  const stream: AsyncIterable<Page<{ updatedAt: string }>> = resource === "customers" ? input.client.customers(options) : input.client.orders(options);
+  const stream: AsyncIterable<Page<{ updatedAt: string }>> = state.pulled.includes(resource)
+    ? (async function* () {})()
+    : resource === "customers"
+      ? input.client.customers(options)
+      : input.client.orders(options);
   const country = defaultCountry(shop);
 
   for await (const page of stream) {
@@ -124,6 +135,7 @@ async function pullResource(input: SyncInput, resource: SyncResource, state: Syn
     state.done[resource] = (state.done[resource] ?? 0) + page.items.length;
     if (page.total !== null) state.totals[resource] = page.total;
     state.cursor = page.cursor;
+    if (page.cursor === null) state.pulled.push(resource);
     await input.progress({ done: totalDone(state), total: totalExpected(state, input.resources), checkpoint: state });
   }
 
