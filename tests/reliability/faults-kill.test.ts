@@ -13,6 +13,7 @@ import { requestApply } from "~/services/apply/apply.server";
 import { importLoyaltyFile } from "~/services/import/import.server";
 import { requestRollback } from "~/services/rollback/rollback.server";
 import { requestSync } from "~/services/sync/sync-requests.server";
+import { syncPlatform } from "~/services/sync/sync.server";
 import { demoLoyaltyExport } from "../../scripts/demo-loyalty-export";
 import { tempFile } from "../support/files";
 import { uniqueShop } from "../support/webhooks";
@@ -26,6 +27,7 @@ import {
   pointAppAt,
   pointsDifference,
   runChild,
+  shopifyClient,
   snapshotPicture,
   stagedPicture,
   startStore,
@@ -162,6 +164,45 @@ describe("a process killed at random points", () => {
       });
     }
     expect(killed.sync).toBeGreaterThan(0);
+  });
+
+  it("sync: a job stopped right after its last page's checkpoint resumes without reading the stream again, and counts every row once", async () => {
+    // Found by the PostgreSQL outage test: a cursor is null both at the start and after the last page,
+    // so a resume between the last page and the end of the resource pulled everything again and counted
+    // it twice (progress and the cursor's itemsSynced: 2,600 orders of a store of 1,300).
+    const store = await startStore({ ...SIZES.sync, seed: 71 });
+    emulators.push(store);
+    const shop = await installShop(uniqueShop("faults-resume"));
+    const client = shopifyClient(store);
+    let saved: unknown = null;
+    const stopped = new Error("stopped after the last page's checkpoint");
+    for (const resource of ["customers", "orders"] as const) {
+      await tallies.sync.run(`sync stopped after the last ${resource} page's checkpoint`, async () => {
+        const run = syncPlatform({
+          shop,
+          client,
+          resources: ["customers", "orders"],
+          full: true,
+          checkpoint: saved,
+          progress: async ({ checkpoint }) => {
+            saved = structuredClone(checkpoint);
+            if (checkpoint.resource === resource && checkpoint.cursor === null && !checkpoint.finished.includes(resource)) throw stopped;
+          },
+        });
+        await expect(run).rejects.toBe(stopped);
+      });
+    }
+    await fetch(`${store.url}/_emulator/requests`, { method: "DELETE" });
+    const outcome = await syncPlatform({ shop, client, resources: ["customers", "orders"], full: true, checkpoint: saved, progress: async () => {} });
+    expect(outcome).toMatchObject({ customers: SIZES.sync.customers, orders: SIZES.sync.orders, resumed: true });
+    const requests = (await (await fetch(`${store.url}/_emulator/requests`)).json()) as { admin: number; bulkDownloads: number };
+    expect(requests).toEqual({ admin: 0, bulkDownloads: 0 });
+    const cursors = await prisma.syncCursor.findMany({ where: { shopId: shop.id }, select: { resource: true, itemsSynced: true }, orderBy: { resource: "asc" } });
+    expect(cursors).toEqual([
+      { resource: "customers", itemsSynced: SIZES.sync.customers },
+      { resource: "orders", itemsSynced: SIZES.sync.orders },
+    ]);
+    expect(await prisma.platformOrder.count({ where: { shopId: shop.id } })).toBe(SIZES.sync.orders);
   });
 
   it("apply, then rollback: each job taken over after the kill ends as a fault-free run ends", async () => {

@@ -12,15 +12,18 @@
  * - `killAtStatement: n, killWhen: "before" | "after"`: SIGKILL on the n-th statement sent to the
  *   database (counted at the driver: Prisma's and the bulk paths' alike), before it runs or right
  *   after it returned (a COMMIT done, its caller never told);
- * - `busyTimeoutMs` (SQLite): the driver's busy timeout, shorter than the app's 15 s, so a lock held
- *   by another connection makes the job fail within a test's patience;
+ * - `busyTimeoutMs` (SQLite): every connection's busy timeout, shorter than the app's 15 s, so a lock
+ *   held by another connection makes the job fail within a test's patience;
  * - `pauseAtStatement: n, resumeFile`: stops before the n-th statement until the test, having set up
- *   its fault (a lock taken, connections cut), creates the file.
+ *   its fault (a lock taken), writes "n:go" into the file — or "n:next" to be asked again before the
+ *   next statement.
  *
  * It prints JSON lines on stdout: `{"started": true}` once its modules are loaded, `{"statements": n}` at the end (how many statements the work
  * took, for choosing kill points) and `{"result": …}`.
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
+import type BetterSqlite3 from "better-sqlite3";
 import { onStatement } from "./statements";
 
 interface ChildOptions {
@@ -32,40 +35,53 @@ interface ChildOptions {
   killAtStatement?: number;
   killWhen?: "before" | "after";
   busyTimeoutMs?: number;
-  /** Before the n-th statement: print `{"paused": n}` and wait (blocking) until `resumeFile` exists. */
+  /** Before the n-th statement: print `{"paused": n}` and wait (blocking) for "n:go" or "n:next" in `resumeFile`. */
   pauseAtStatement?: number;
   resumeFile?: string;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as ChildOptions;
 let statements = 0;
+let pausing = true;
 
 function print(line: unknown) {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 async function main() {
-  const url = process.env.DATABASE_URL ?? "";
-  if (options.busyTimeoutMs !== undefined && url.startsWith("file:")) {
-    // The app's client, made before db.server.ts runs, with a shorter busy timeout (db.server reuses it).
-    const { PrismaClient } = await import("@prisma/client");
-    const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
-    const { sqliteFilePath } = await import("~/database-url");
-    (globalThis as { __carryoverPrisma?: unknown }).__carryoverPrisma = new PrismaClient({
-      adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: options.busyTimeoutMs }),
-    });
+  if (options.busyTimeoutMs !== undefined) {
+    // Every SQLite connection of this process (Prisma's, the bulk writers') waits at most this long
+    // for a lock, instead of the app's 15 s: set on each connection before its first statement.
+    const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+    const prepare = Database.prototype.prepare;
+    const done = new WeakSet<object>();
+    Database.prototype.prepare = function (this: BetterSqlite3.Database, ...args: Parameters<typeof prepare>) {
+      if (!done.has(this)) {
+        done.add(this);
+        this.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+      }
+      return prepare.apply(this, args);
+    } as typeof prepare;
   }
   onStatement((when) => {
     if (when === "before") statements += 1;
     if (options.killAtStatement !== undefined && statements === options.killAtStatement && (options.killWhen ?? "before") === when) {
       process.kill(process.pid, "SIGKILL");
     }
-    if (when === "before" && statements === options.pauseAtStatement) {
-      // Blocking on purpose: nothing of this process moves while the test arranges the fault.
+    if (when === "before" && pausing && options.pauseAtStatement !== undefined && statements >= options.pauseAtStatement) {
+      // Blocking on purpose: nothing of this process moves while the test arranges the fault. The
+      // test answers "<n>:go" (done: go on) or "<n>:next" (not possible here, e.g. inside one of this
+      // process's own write transactions: pause again before the next statement).
       print({ paused: statements });
       const flag = new Int32Array(new SharedArrayBuffer(4));
       const deadline = Date.now() + 30_000;
-      while (!fs.existsSync(options.resumeFile!) && Date.now() < deadline) Atomics.wait(flag, 0, 0, 10);
+      let answer = "";
+      while (Date.now() < deadline) {
+        answer = fs.existsSync(options.resumeFile!) ? fs.readFileSync(options.resumeFile!, "utf8") : "";
+        if (answer.startsWith(`${statements}:`)) break;
+        Atomics.wait(flag, 0, 0, 5);
+      }
+      if (answer !== `${statements}:next`) pausing = false;
     }
   });
   const { default: prisma } = await import("~/db.server");

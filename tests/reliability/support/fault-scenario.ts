@@ -59,7 +59,12 @@ const CHILD = path.resolve("tests/reliability/support/fault-child.ts");
  * `afterMs` this process sends it SIGKILL that long after it started its work (its modules loaded),
  * if it is still running. `ms` is the time from the start of the work to the exit.
  */
-export function runChild(options: ChildOptions, env: Record<string, string> = {}, kill: { afterMs?: number } = {}): Promise<ChildRun> {
+export function runChild(
+  options: ChildOptions,
+  env: Record<string, string> = {},
+  kill: { afterMs?: number } = {},
+  onLine?: (line: { paused?: number; started?: boolean }) => void,
+): Promise<ChildRun> {
   const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(options)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,7 +83,8 @@ export function runChild(options: ChildOptions, env: Record<string, string> = {}
       pending = pending.slice(newline + 1);
       if (!line.startsWith("{")) continue;
       try {
-        const parsed = JSON.parse(line) as { started?: boolean; statements?: number; result?: unknown };
+        const parsed = JSON.parse(line) as { started?: boolean; paused?: number; statements?: number; result?: unknown };
+        onLine?.(parsed);
         if (parsed.started) {
           started = Date.now();
           if (kill.afterMs !== undefined) timer = setTimeout(() => child.kill("SIGKILL"), kill.afterMs);

@@ -13,6 +13,7 @@ type Listener = (when: "before" | "after") => void;
 
 const require = createRequire(import.meta.url);
 const listeners = new Set<Listener>();
+let pgGate: ((client: unknown) => Promise<void> | null) | null = null;
 let installed = false;
 
 function notify(when: "before" | "after") {
@@ -26,6 +27,14 @@ function install() {
   const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
     notify("before");
+    const wait = pgGate?.(this);
+    if (wait) {
+      // Held until the gate opens (a fault is being arranged), then sent as asked.
+      return wait.then(() => query.apply(this, args)).then((value) => {
+        notify("after");
+        return value;
+      });
+    }
     const result = query.apply(this, args);
     if (result && typeof (result as Promise<unknown>).then === "function") {
       return (result as Promise<unknown>).then((value) => {
@@ -63,6 +72,15 @@ export function onStatement(listener: Listener): () => void {
   install();
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/**
+ * PostgreSQL only: before each statement of a pg client, `gate(client)` may return a promise that
+ * the statement waits for (the fault tests cut the connections meanwhile). null removes it.
+ */
+export function setPgGate(gate: ((client: unknown) => Promise<void> | null) | null): void {
+  install();
+  pgGate = gate;
 }
 
 /** Runs `work` and tells how many statements it sent and how long it took. */
