@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "../auth.server";
 import { downloadName } from "../services/admin/report-step";
-import { reportStepView, startRollback } from "../services/admin/report-step.server";
+import { reportStepView, startRollback, type ReportStepView } from "../services/admin/report-step.server";
 import { loadStep, migrationIdOf } from "../services/admin/step.server";
 import { DownloadLink } from "../components/DownloadLink";
 import { Figure } from "../components/Figure";
@@ -38,8 +38,7 @@ const POLL_MS = 1000;
 
 export default function ReportStep() {
   const { step, migrationId } = useLoaderData<typeof loader>();
-  const { t, number, dateTime, duration } = useI18n();
-  const path = useAppPath();
+  const { t, number, duration } = useI18n();
   const revalidator = useRevalidator();
   const fetcher = useFetcher<typeof action>();
   const [confirming, setConfirming] = useState(false);
@@ -57,131 +56,17 @@ export default function ReportStep() {
     if (asked) setConfirming(false);
   }, [asked]);
 
-  const r = step.report;
-  const id = step.identity;
-  const termLabel = (key: string) => t(`report.term.${key}` as MessageKey);
-  const classLabel = (key: string) => t(`report.class.${key}` as MessageKey);
-  const identityText = t("report.identity", { file: number(id.inFile), terms: id.terms.map((x) => t("report.identityTerm", { points: number(x.points), label: termLabel(x.key) })).join(" + ") });
   const rb = step.rollback;
   const rbJob = rb.job?.progress;
   const rbRunning = rbJob && (rbJob.state === "queued" || rbJob.state === "running");
   const rbFailed = step.state === "rolling_back" && rbJob?.state === "failed";
-  const download = (kind: string) => path(`/app/migrations/${migrationId}/report/${kind}`);
 
   return (
     <BlockStack gap="400">
-      <Card>
-        <BlockStack gap="300">
-          <BlockStack gap="100">
-            <Text as="h2" variant="headingMd">
-              {t("report.heading")}
-            </Text>
-            <Text as="p" tone="subdued">
-              {t("report.intro")}
-            </Text>
-          </BlockStack>
-          <DataTable
-            columnContentTypes={["text", "numeric"]}
-            headings={[t("report.termCol"), t("report.pointsCol")]}
-            rows={id.terms.map((x) => [classLabel(x.key), number(x.points)])}
-            totals={["", number(id.inFile)]}
-            showTotalsInFooter
-            totalsName={{ singular: t("report.inFile"), plural: t("report.inFile") }}
-          />
-          <Text as="p" tone={id.holds ? "success" : "critical"} fontWeight="semibold">
-            <span data-testid="report-identity" data-holds={id.holds ? "yes" : "no"}>
-              {identityText}
-            </span>
-          </Text>
-          {id.holds ? (
-            <Banner tone="success">{t("report.holds")}</Banner>
-          ) : (
-            <Banner tone="critical" title={t("report.broken")}>
-              <BlockStack gap="200">
-                {id.sum !== id.inFile && <Text as="p">{id.sum < id.inFile ? t("report.gapMissing", { points: number(id.inFile - id.sum) }) : t("report.gapDouble", { points: number(id.sum - id.inFile) })}</Text>}
-                {r.identity.problems.length > 0 && (
-                  <List>
-                    {r.identity.problems.map((p) => (
-                      <List.Item key={p}>{p}</List.Item>
-                    ))}
-                  </List>
-                )}
-              </BlockStack>
-            </Banner>
-          )}
-          <Text as="p" tone="subdued" variant="bodySm">
-            {t("report.retroactiveNote", { points: number(r.pointsRetroactive), entries: number(r.retroactiveEntries) })}
-          </Text>
-        </BlockStack>
-      </Card>
-
-      <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
-        <Figure label={t("report.membersMatched")} value={r.membersMatched} testId="report-members-matched" help={t("report.membersMatchedHelp")} />
-        <Figure label={t("report.membersPending")} value={r.membersPending} testId="report-members-pending" help={t("report.membersPendingHelp")} />
-        <Figure label={t("report.membersRestored")} value={r.membersRestored} testId="report-members-restored" help={t("report.membersRestoredHelp")} />
-        <Figure label={t("report.recordsConflict")} value={r.recordsConflict} testId="report-records-conflict" help={t("report.recordsConflictHelp")} />
-        <Figure label={t("report.pointsRetroactive")} value={r.pointsRetroactive} testId="report-points-retroactive" />
-        <Figure label={t("report.pushFailed")} value={r.pushFailures.count} testId="report-push-failed" help={t("report.pushFailedHelp")} />
-      </InlineGrid>
-
-      <Card>
-        <InlineGrid columns={{ xs: 1, md: 2 }} gap="600">
-          <PointsByClassChart
-            title={t("report.chartClasses")}
-            summary={t("report.chartClassesSummary", { file: number(id.inFile), credited: number(id.terms.find((x) => x.key === "credited")?.points ?? 0), pending: number(id.terms.find((x) => x.key === "pending")?.points ?? 0) })}
-            classColumn={t("report.termCol")}
-            pointsColumn={t("report.pointsCol")}
-            shareColumn={t("report.shareCol")}
-            slices={id.terms.map((x) => ({ key: x.key, label: classLabel(x.key), points: x.points }))}
-          />
-          <RestoresChart
-            title={t(step.restores.unit === "week" ? "report.chartRestoresWeekly" : "report.chartRestores")}
-            summary={
-              step.restores.since
-                ? t("report.chartRestoresSummary", { members: number(step.restores.members), points: number(step.restores.points), since: dateTime(step.restores.since) })
-                : t("report.chartRestoresNone")
-            }
-            periodColumn={t(step.restores.unit === "week" ? "report.weekCol" : "report.dayCol")}
-            membersColumn={t("report.restoredCol")}
-            pointsColumn={t("report.pointsCol")}
-            bars={step.restores.buckets}
-          />
-        </InlineGrid>
-      </Card>
-
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("report.downloadsHeading")}
-          </Text>
-          <BlockStack gap="100">
-            <DownloadLink url={download("exceptions")} fileName={downloadName(step.name, "exceptions")} failed={t("summary.downloadFailed")}>
-              {t("report.downloadExceptions")}
-            </DownloadLink>
-            <Text as="p" tone="subdued" variant="bodySm">
-              {t("report.downloadExceptionsHelp")}
-            </Text>
-          </BlockStack>
-          <BlockStack gap="100">
-            <DownloadLink url={download("restored-members")} fileName={downloadName(step.name, "restored-members")} failed={t("summary.downloadFailed")}>
-              {t("report.downloadRestored")}
-            </DownloadLink>
-            <Text as="p" tone="subdued" variant="bodySm">
-              {t("report.downloadRestoredHelp")}
-            </Text>
-          </BlockStack>
-        </BlockStack>
-      </Card>
-
-      {r.pushFailures.count > 0 && (
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("report.pushFailuresHeading", { count: number(r.pushFailures.count) })}
-            </Text>
-            <DataTable columnContentTypes={["text", "text"]} headings={[t("report.pushCustomer"), t("report.pushError")]} rows={r.pushFailures.shown.map((f) => [f.customerId, f.message])} />
-          </BlockStack>
-        </Card>
+      {step.figures ? (
+        <ReportFigures figures={step.figures} migrationId={migrationId} name={step.name} />
+      ) : (
+        <Banner tone="info">{t("report.figuresDuringRollback")}</Banner>
       )}
 
       <Card>
@@ -279,5 +164,136 @@ export default function ReportStep() {
         </Modal>
       )}
     </BlockStack>
+  );
+}
+
+/** The report's figures: the identity shown and checked, member figures, charts, downloads, push failures. */
+function ReportFigures({ figures, migrationId, name }: { figures: NonNullable<ReportStepView["figures"]>; migrationId: string; name: string }) {
+  const { t, number, dateTime } = useI18n();
+  const path = useAppPath();
+  const r = figures.report;
+  const id = figures.identity;
+  const restores = figures.restores;
+  const termLabel = (key: string) => t(`report.term.${key}` as MessageKey);
+  const classLabel = (key: string) => t(`report.class.${key}` as MessageKey);
+  const identityText = t("report.identity", { file: number(id.inFile), terms: id.terms.map((x) => t("report.identityTerm", { points: number(x.points), label: termLabel(x.key) })).join(" + ") });
+  const download = (kind: string) => path(`/app/migrations/${migrationId}/report/${kind}`);
+  return (
+    <>
+      <Card>
+        <BlockStack gap="300">
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingMd">
+              {t("report.heading")}
+            </Text>
+            <Text as="p" tone="subdued">
+              {t("report.intro")}
+            </Text>
+          </BlockStack>
+          <DataTable
+            columnContentTypes={["text", "numeric"]}
+            headings={[t("report.termCol"), t("report.pointsCol")]}
+            rows={id.terms.map((x) => [classLabel(x.key), number(x.points)])}
+            totals={["", number(id.inFile)]}
+            showTotalsInFooter
+            totalsName={{ singular: t("report.inFile"), plural: t("report.inFile") }}
+          />
+          <Text as="p" tone={id.holds ? "success" : "critical"} fontWeight="semibold">
+            <span data-testid="report-identity" data-holds={id.holds ? "yes" : "no"}>
+              {identityText}
+            </span>
+          </Text>
+          {id.holds ? (
+            <Banner tone="success">{t("report.holds")}</Banner>
+          ) : (
+            <Banner tone="critical" title={t("report.broken")}>
+              <BlockStack gap="200">
+                {id.sum !== id.inFile && <Text as="p">{id.sum < id.inFile ? t("report.gapMissing", { points: number(id.inFile - id.sum) }) : t("report.gapDouble", { points: number(id.sum - id.inFile) })}</Text>}
+                {r.identity.problems.length > 0 && (
+                  <List>
+                    {r.identity.problems.map((p) => (
+                      <List.Item key={p}>{p}</List.Item>
+                    ))}
+                  </List>
+                )}
+              </BlockStack>
+            </Banner>
+          )}
+          <Text as="p" tone="subdued" variant="bodySm">
+            {t("report.retroactiveNote", { points: number(r.pointsRetroactive), entries: number(r.retroactiveEntries) })}
+          </Text>
+        </BlockStack>
+      </Card>
+
+      <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+        <Figure label={t("report.membersMatched")} value={r.membersMatched} testId="report-members-matched" help={t("report.membersMatchedHelp")} />
+        <Figure label={t("report.membersPending")} value={r.membersPending} testId="report-members-pending" help={t("report.membersPendingHelp")} />
+        <Figure label={t("report.membersRestored")} value={r.membersRestored} testId="report-members-restored" help={t("report.membersRestoredHelp")} />
+        <Figure label={t("report.recordsConflict")} value={r.recordsConflict} testId="report-records-conflict" help={t("report.recordsConflictHelp")} />
+        <Figure label={t("report.pointsRetroactive")} value={r.pointsRetroactive} testId="report-points-retroactive" />
+        <Figure label={t("report.pushFailed")} value={r.pushFailures.count} testId="report-push-failed" help={t("report.pushFailedHelp")} />
+      </InlineGrid>
+
+      <Card>
+        <InlineGrid columns={{ xs: 1, md: 2 }} gap="600">
+          <PointsByClassChart
+            title={t("report.chartClasses")}
+            summary={t("report.chartClassesSummary", { file: number(id.inFile), credited: number(id.terms.find((x) => x.key === "credited")?.points ?? 0), pending: number(id.terms.find((x) => x.key === "pending")?.points ?? 0) })}
+            classColumn={t("report.termCol")}
+            pointsColumn={t("report.pointsCol")}
+            shareColumn={t("report.shareCol")}
+            slices={id.terms.map((x) => ({ key: x.key, label: classLabel(x.key), points: x.points }))}
+          />
+          <RestoresChart
+            title={t(restores.unit === "week" ? "report.chartRestoresWeekly" : "report.chartRestores")}
+            summary={
+              restores.since
+                ? t("report.chartRestoresSummary", { members: number(restores.members), points: number(restores.points), since: dateTime(restores.since) })
+                : t("report.chartRestoresNone")
+            }
+            periodColumn={t(restores.unit === "week" ? "report.weekCol" : "report.dayCol")}
+            membersColumn={t("report.restoredCol")}
+            pointsColumn={t("report.pointsCol")}
+            bars={restores.buckets}
+          />
+        </InlineGrid>
+      </Card>
+
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {t("report.downloadsHeading")}
+          </Text>
+          <BlockStack gap="100">
+            <DownloadLink url={download("exceptions")} fileName={downloadName(name, "exceptions")} failed={t("summary.downloadFailed")}>
+              {t("report.downloadExceptions")}
+            </DownloadLink>
+            <Text as="p" tone="subdued" variant="bodySm">
+              {t("report.downloadExceptionsHelp")}
+            </Text>
+          </BlockStack>
+          <BlockStack gap="100">
+            <DownloadLink url={download("restored-members")} fileName={downloadName(name, "restored-members")} failed={t("summary.downloadFailed")}>
+              {t("report.downloadRestored")}
+            </DownloadLink>
+            <Text as="p" tone="subdued" variant="bodySm">
+              {t("report.downloadRestoredHelp")}
+            </Text>
+          </BlockStack>
+        </BlockStack>
+      </Card>
+
+      {r.pushFailures.count > 0 && (
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              {t("report.pushFailuresHeading", { count: number(r.pushFailures.count) })}
+            </Text>
+            <DataTable columnContentTypes={["text", "text"]} headings={[t("report.pushCustomer"), t("report.pushError")]} rows={r.pushFailures.shown.map((f) => [f.customerId, f.message])} />
+          </BlockStack>
+        </Card>
+      )}
+
+    </>
   );
 }

@@ -58,9 +58,11 @@ export interface ReportStepView {
   state: string;
   platform: string;
   shopDomain: string;
-  report: MigrationReport;
-  identity: IdentityTerms;
-  restores: RestoreSeries & { since: string | null };
+  /**
+   * The figures, read from the whole ledger (migrationReport checks every balance of the shop): null
+   * while a rollback job runs, when they move under the merchant's eyes and the screen polls every second.
+   */
+  figures: { report: MigrationReport; identity: IdentityTerms; restores: RestoreSeries & { since: string | null } } | null;
   rollback: {
     /** A rollback may be asked for (applied or piloted). */
     open: boolean;
@@ -77,15 +79,36 @@ export interface ReportStepView {
 export async function reportStepView(shop: Pick<Shop, "id" | "platform" | "domain">, migrationId: string, today = new Date()): Promise<ReportStepView | null> {
   const m = await findMigration(shop.id, migrationId);
   if (!m) return null;
-  const report = await migrationReport({ shopId: shop.id, migrationId: m.id });
-  if (!report) return null;
-  const [stillPending, restores, rollbackJob, plan, result] = await Promise.all([
-    prisma.ledgerEntry.aggregate({ where: { shopId: shop.id, migrationId: m.id, kind: "import", reversedBy: { is: null }, member: { is: { state: "pending" } } }, _sum: { points: true } }),
-    restoresSince(shop.id, m.id, today),
-    prisma.job.findFirst({ where: { shopId: shop.id, kind: "migration.rollback", dedupeKey: { startsWith: `migration.rollback:${m.id}` } }, orderBy: { createdAt: "desc" } }),
+  const rollbackJob = await prisma.job.findFirst({ where: { shopId: shop.id, kind: "migration.rollback", dedupeKey: { startsWith: `migration.rollback:${m.id}` } }, orderBy: { createdAt: "desc" } });
+  const working = rollbackJob !== null && ACTIVE.includes(rollbackJob.state);
+  const [figures, plan, result] = await Promise.all([
+    working ? null : reportFigures(shop.id, m.id, today),
     UNDOABLE.includes(m.state) ? rollbackPlan(shop.id, m.id) : null,
     m.state === "rolling_back" || m.state === "rolled_back" ? rollbackReport(shop.id, m.id) : null,
   ]);
+  return {
+    name: m.name,
+    state: m.state,
+    platform: shop.platform,
+    shopDomain: shop.domain,
+    figures,
+    rollback: {
+      open: UNDOABLE.includes(m.state),
+      plan,
+      job: rollbackJob && { id: rollbackJob.id, progress: jobProgress(rollbackJob), finishedAt: rollbackJob.finishedAt?.toISOString() ?? null },
+      result,
+    },
+    working,
+  };
+}
+
+async function reportFigures(shopId: string, migrationId: string, today: Date): Promise<NonNullable<ReportStepView["figures"]>> {
+  const [report, stillPending, restores] = await Promise.all([
+    migrationReport({ shopId, migrationId }),
+    prisma.ledgerEntry.aggregate({ where: { shopId, migrationId, kind: "import", reversedBy: { is: null }, member: { is: { state: "pending" } } }, _sum: { points: true } }),
+    restoresSince(shopId, migrationId, today),
+  ]);
+  if (!report) throw new Error(`migration ${migrationId} disappeared while its report was read`);
   const identity = identityTerms({
     pointsInFile: report.pointsInFile,
     creditedMatched: report.creditedMatched,
@@ -97,22 +120,7 @@ export async function reportStepView(shop: Pick<Shop, "id" | "platform" | "domai
     reversedImports: report.pointsReversed.imports,
     checked: report.identity.holds,
   });
-  return {
-    name: m.name,
-    state: m.state,
-    platform: shop.platform,
-    shopDomain: shop.domain,
-    report: { ...report, pushFailures: { count: report.pushFailures.count, shown: report.pushFailures.shown.slice(0, FAILURES_SHOWN) } },
-    identity,
-    restores,
-    rollback: {
-      open: UNDOABLE.includes(m.state),
-      plan,
-      job: rollbackJob && { id: rollbackJob.id, progress: jobProgress(rollbackJob), finishedAt: rollbackJob.finishedAt?.toISOString() ?? null },
-      result,
-    },
-    working: rollbackJob !== null && ACTIVE.includes(rollbackJob.state),
-  };
+  return { report: { ...report, pushFailures: { count: report.pushFailures.count, shown: report.pushFailures.shown.slice(0, FAILURES_SHOWN) } }, identity, restores };
 }
 
 /** Pending members of the migration restored since (they registered), by day, with the points they carried. */
