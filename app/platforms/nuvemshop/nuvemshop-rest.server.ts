@@ -189,9 +189,12 @@ export class NuvemshopRest {
         }
         failure = classify(res.status, text, method, path);
       } catch (error) {
-        if (error instanceof PlatformError) throw error;
-        const message = error instanceof Error ? `${error.name === "TimeoutError" ? "timed out: " : ""}${error.message}` : String(error);
-        failure = new PlatformError(`Nuvemshop could not be reached (${method} ${path}): ${message}`, "UNAVAILABLE", true);
+        if (error instanceof PlatformError && !error.retryable) throw error;
+        if (error instanceof PlatformError) failure = error;
+        else {
+          const message = error instanceof Error ? `${error.name === "TimeoutError" ? "timed out: " : ""}${error.message}` : String(error);
+          failure = new PlatformError(`Nuvemshop could not be reached (${method} ${path}): ${message}`, "UNAVAILABLE", true);
+        }
       }
       // A refused token may have been replaced by a newer one (a new authorization): once per new token.
       if ((status === 401 || status === 403) && (await this.tokenReplaced())) continue;
@@ -222,7 +225,8 @@ function parseBody<T>(text: string, status: number, method: string, path: string
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new PlatformError(`Nuvemshop answered ${method} ${path} (HTTP ${status}) with a body that is not JSON`, "BAD_RESPONSE", false);
+    // A success whose body breaks off (a proxy, a cut transfer) says nothing about the request: tried again.
+    throw new PlatformError(`Nuvemshop answered ${method} ${path} (HTTP ${status}) with a body that is not JSON`, "BAD_RESPONSE", true);
   }
 }
 

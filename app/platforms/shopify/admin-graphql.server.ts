@@ -24,6 +24,12 @@ export interface AdminGraphqlOptions {
   backoffBaseMs?: number;
   /** Longest backoff (default 30 s). A 429's Retry-After is honoured as given. */
   maxBackoffMs?: number;
+  /**
+   * How long one GraphQL request may take before it is abandoned and retried like a network error
+   * (default 30 s). Without it a request Shopify never answers holds the job until the socket's own
+   * limits (minutes), with its heartbeat stopped. Bulk downloads are not bound by it (they stream).
+   */
+  timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   /** The fetch used for GraphQL requests and bulk result downloads (default: the global fetch). */
   fetch?: typeof fetch;
@@ -67,9 +73,14 @@ export class AdminGraphql {
 
   constructor(options: AdminGraphqlOptions) {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const fetchImpl = this.fetchImpl;
     this.client = new GraphQLClient(`${options.origin}/admin/api/${options.apiVersion}/graphql.json`, {
       headers: { "X-Shopify-Access-Token": options.accessToken },
-      fetch: this.fetchImpl,
+      fetch: (input, init) => {
+        const timeout = AbortSignal.timeout(timeoutMs);
+        return fetchImpl(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+      },
     });
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 6);
     this.maxThrottleWaits = options.maxThrottleWaits ?? 30;
