@@ -2,12 +2,14 @@ import { BlockStack, Card, DataTable, InlineStack, Text } from "@shopify/polaris
 import type { ReactNode } from "react";
 import type { Preview } from "~domain/reconcile/report";
 import { useI18n } from "../../i18n/react";
+import { PointsByClassChart } from "../charts/PointsByClassChart";
 
 /**
  * The stored dry run: records and points per outcome, the points identity in words, and (on the Sync
  * step) what the store's orders give. `notice` sits under the heading (stale preview, update running).
  */
 export function PreviewCard({ report, createdAt, notice, orders = true }: { report: Preview; createdAt: string; notice?: ReactNode; orders?: boolean }) {
+  // `orders` marks the Sync step's full preview, which also draws the classes as a chart.
   const { t, number, dateTime } = useI18n();
   const rejected = report.points.rejected.total;
   const adds = report.points.inFile === report.points.matched + report.points.pending + report.points.conflict + rejected;
@@ -54,6 +56,28 @@ export function PreviewCard({ report, createdAt, notice, orders = true }: { repo
             })}
           </span>
         </Text>
+        {orders && (
+          <PointsByClassChart
+            testId="chart-preview-classes"
+            title={t("report.previewChart")}
+            summary={t("report.previewChartSummary", {
+              file: number(report.points.inFile),
+              matched: number(report.points.matched),
+              pending: number(report.points.pending),
+              conflict: number(report.points.conflict),
+              rejected: number(rejected),
+            })}
+            classColumn={t("preview.classCol")}
+            pointsColumn={t("preview.pointsCol")}
+            shareColumn={t("report.shareCol")}
+            slices={[
+              { key: "credited", label: t("preview.matched"), points: report.points.matched },
+              { key: "pending", label: t("preview.pending"), points: report.points.pending },
+              { key: "conflict", label: t("preview.conflict"), points: report.points.conflict },
+              { key: "rejected", label: t("preview.rejected"), points: rejected },
+            ]}
+          />
+        )}
         {orders && (
           <DataTable
             columnContentTypes={["text", "numeric"]}
