@@ -60,6 +60,12 @@ interface RouteInputs {
 const slot = (kind: SlotKind): Field => ({ slot: kind });
 
 /**
+ * Query and form fields a route reads by name that never name a store's object. Any other field a
+ * route file reads by name (`searchParams.get("x")`, `form.get("x")`) must be probed in ROUTE_INPUTS.
+ */
+const NON_ID_FIELDS = new Set(["intent", "reason", "page", "locale", "tab", "kind", "q", "state"]);
+
+/**
  * What each admin route reads besides its path. A route with an action must be listed (its forms, or
  * why none names an object); a new query or form field that carries an id belongs here too.
  */
@@ -360,6 +366,12 @@ describe("tenant isolation of the admin routes", () => {
       const inputs = ROUTE_INPUTS[route.file];
       if (typeof mod.action === "function" && !inputs?.forms?.length && !inputs?.actionTakesNoId) problems.push(`${route.file}: has an action but no forms in ROUTE_INPUTS`);
       if (inputs && typeof mod.action !== "function" && inputs.forms?.length) problems.push(`${route.file}: forms are declared but the route has no action`);
+      const source = fs.readFileSync(route.modulePath, "utf8");
+      const probed = new Set([...(inputs?.queries ?? []), ...(inputs?.forms ?? [])].flatMap((p) => Object.keys(p.fields)));
+      for (const m of source.matchAll(/(?:searchParams|form|formData)\.get(?:All)?\("([^"]+)"\)/g)) {
+        const field = m[1]!;
+        if (!NON_ID_FIELDS.has(field) && !probed.has(field)) problems.push(`${route.file}: reads the field "${field}": probe it in ROUTE_INPUTS, or add it to NON_ID_FIELDS if it never names a store's object`);
+      }
     }
     for (const file of Object.keys(ROUTE_INPUTS)) if (!adminRoutes.some((r) => r.file === file)) problems.push(`ROUTE_INPUTS names ${file}, which is not an admin route any more`);
     expect(problems).toEqual([]);
