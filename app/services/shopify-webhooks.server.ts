@@ -57,11 +57,24 @@ function gidOf(resource: "Customer" | "Order", payload: Payload | undefined): st
 export async function receiveShopifyWebhook(request: Request, expected: ShopifyWebhookTopic): Promise<WebhookOutcome> {
   if (!request.headers.get("x-shopify-hmac-sha256")) throw new Response("Missing X-Shopify-Hmac-Sha256", { status: 401 });
   const raw = await request.clone().text();
-  const webhook = await authenticate.webhook(request);
+  let webhook: Awaited<ReturnType<typeof authenticate.webhook>>;
+  try {
+    webhook = await authenticate.webhook(request);
+  } catch (error) {
+    // shopify-app-remix JSON.parses the body only once the signature holds: a SyntaxError here is a
+    // correctly signed body that is not JSON, which is the sender's mistake (400), not ours (500).
+    if (error instanceof SyntaxError) throw new Response(`The webhook body is not JSON (${error.message}).`, { status: 400 });
+    throw error;
+  }
   const topic = webhook.topic as string;
   if (topic !== expected) throw new Response(`this endpoint receives ${expected}, not ${topic}`, { status: 400 });
   if (!webhook.webhookId) throw new Response("Missing X-Shopify-Webhook-Id", { status: 400 });
-  const payload = parseWebhookBody(raw);
+  let payload: Payload;
+  try {
+    payload = parseWebhookBody(raw);
+  } catch (error) {
+    throw new Response(`The webhook body is not a JSON object (${error instanceof Error ? error.message : String(error)}).`, { status: 400 });
+  }
 
   let filesToDelete: string[] = [];
   try {
