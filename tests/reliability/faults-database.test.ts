@@ -45,7 +45,7 @@ const FULL = reliabilitySize() === "full";
 const CATEGORY = "faults";
 const SIZES = FULL
   ? { apply: { customers: 600, orders: 1200, seed: 53 }, sync: { customers: 1200, orders: 2500, seed: 59 }, sqliteCases: 6, pgCases: 8 }
-  : { apply: { customers: 100, orders: 250, seed: 53 }, sync: { customers: 300, orders: 1100, seed: 59 }, sqliteCases: 1, pgCases: 1 };
+  : { apply: { customers: 100, orders: 250, seed: 53 }, sync: { customers: 300, orders: 600, seed: 59 }, sqliteCases: 1, pgCases: 1 };
 const BUSY_TIMEOUT_MS = 300;
 
 const RETRYABLE = [

@@ -172,9 +172,9 @@ export async function installShop(domain: string): Promise<Shop> {
  * A Shopify emulator store (its own, so the metafields are this run's), the shop installed, a full
  * sync, the store's old loyalty export imported, rules with a retroactive window, and the preview.
  */
-export async function applyScenario(size: ScenarioSize, emulator?: ShopifyEmulator): Promise<ApplyScenario> {
+export async function applyScenario(size: ScenarioSize, emulator?: ShopifyEmulator, shopDomain?: string): Promise<ApplyScenario> {
   const store = emulator ?? (await startStore(size));
-  const domain = uniqueShop("faults");
+  const domain = shopDomain ?? uniqueShop("faults");
   const shop = await installShop(domain);
   const client = shopifyClient(store);
   await syncPlatform({ shop, client, resources: ["customers", "orders"], full: true, checkpoint: null, progress: async () => {}, mode: "paged" });
