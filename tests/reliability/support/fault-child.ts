@@ -85,18 +85,20 @@ async function main() {
     }
   });
   const { default: prisma } = await import("~/db.server");
-  const { importLoyaltyFile } = await import("~/services/import/import.server");
-  const { jobHandlers } = await import("~/jobs/handlers.server");
+  // Only what the run needs: each of these takes a second or more to load.
+  const { importLoyaltyFile } = options.run === "import" ? await import("~/services/import/import.server") : { importLoyaltyFile: null };
+  const { jobHandlers } = options.run === "job" ? await import("~/jobs/handlers.server") : { jobHandlers: null };
   const { JobRunner } = await import("~/jobs/runner.server");
   print({ started: true });
   try {
-    if (options.run === "import") {
+    if (importLoyaltyFile) {
       const input = options.import!;
       const outcome = await importLoyaltyFile({ ...input, provider: input.provider as never });
       print({ statements });
       print({ result: { outcome: outcome.outcome } });
       return;
     }
+    if (!jobHandlers) throw new Error(`unknown run ${JSON.stringify(options.run)}`);
     const job = await prisma.job.findUniqueOrThrow({ where: { id: options.jobId! } });
     const kind = job.kind as keyof typeof jobHandlers;
     // No backoff: the test decides when the next attempt runs.
