@@ -44,7 +44,7 @@ describe("buildPreview", () => {
       },
       orders: {
         total: 7,
-        byOutcome: { retroactive: 3, after_cutover: 1, already_migrated: 1, not_completed: 1, cancelled: 0, outside_window: 0, guest: 1 },
+        byOutcome: { retroactive: 3, after_cutover: 1, already_migrated: 1, not_completed: 1, cancelled: 0, outside_window: 0, guest: 1, already_earned: 0 },
         alreadyMigrated: 1,
         ignored: 3,
       },

@@ -117,7 +117,11 @@ export interface CutoverRules {
   retroactive: null | { pointsPerCurrencyUnit: number; from: string; to: string };
 }
 
-export const ORDER_OUTCOMES = ["retroactive", "after_cutover", "already_migrated", "not_completed", "cancelled", "outside_window", "guest"] as const;
+/**
+ * `already_earned`: a retroactive order that already earned in this shop (a live earn or another
+ * migration's retroactive points, not reversed; already-migrated.ts) — it earns nothing again.
+ */
+export const ORDER_OUTCOMES = ["retroactive", "after_cutover", "already_migrated", "not_completed", "cancelled", "outside_window", "guest", "already_earned"] as const;
 export type OrderOutcome = (typeof ORDER_OUTCOMES)[number];
 
 export interface OrderClassification {

@@ -85,7 +85,7 @@ describe("the review screen's list", () => {
     const first = await reviewStepView(shop.id, migration.id, query());
     expect(first).toMatchObject({ open: true, total: 5 + VARIANTS, pageSize: REVIEW_PAGE_SIZE, working: false });
     expect(first?.summary).toEqual({ conflicts: 5 + VARIANTS, undecided: 5 + VARIANTS, decided: 0, changes: 0 });
-    expect(first?.kinds).toEqual({ shared_key: 1, several_records: 2, email_variant: 1 + VARIANTS, nothing_to_match_on: 1, decision_unusable: 0 });
+    expect(first?.kinds).toEqual({ shared_key: 1, several_records: 2, email_variant: 1 + VARIANTS, nothing_to_match_on: 1, decision_unusable: 0, already_migrated: 0 });
     // Rows 2 (matched) and 4 (pending) are not conflicts; the queue runs in the file's order.
     const conflictRows = [3, 5, 6, 7, 8, ...Array.from({ length: VARIANTS }, (_, i) => 9 + i)];
     expect(first?.rows.map((r) => r.rowNumber)).toEqual(conflictRows.slice(0, REVIEW_PAGE_SIZE));

@@ -23,6 +23,11 @@ export function reasonText(f: Pick<Formatter, "t" | "number">, reason: ReasonVie
       return t(short ? "review.why.nothing_to_match_on" : "review.reason.nothing_to_match_on");
     case "decision_unusable":
       return reason.gone ? t("review.reason.chosenGone") : t("review.reason.choseNobody");
+    case "already_migrated": {
+      const migrations =
+        reason.more > 0 ? t("review.reason.moreMigrations", { name: reason.migration, more: number(reason.more) }) : t("review.reason.migrationName", { name: reason.migration });
+      return t(short ? "review.why.already_migrated" : "review.reason.already_migrated", { points: number(reason.points), migrations });
+    }
     default:
       return reason.text;
   }

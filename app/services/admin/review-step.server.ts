@@ -1,6 +1,7 @@
 import { Prisma, type Job } from "@prisma/client";
 import { z } from "zod";
 import { canTransition, isMigrationState } from "~domain/migration-state";
+import { parseAlreadyMigratedReason } from "~domain/reconcile/already-migrated";
 import { REASONS } from "~domain/reconcile/match";
 import type { Preview } from "~domain/reconcile/report";
 import type { Candidate } from "~domain/reconcile/types";
@@ -160,6 +161,8 @@ export type ReasonView =
   | { kind: "several_records"; count: number; others: Array<{ file: string; row: number }>; more: number }
   | { kind: "email_variant" | "nothing_to_match_on" }
   | { kind: "decision_unusable"; gone: boolean }
+  /** Another migration of the shop already credited this person (domain/reconcile/already-migrated.ts). */
+  | { kind: "already_migrated"; points: number; migration: string; more: number }
   /** A reason these rules do not write (kept as written). */
   | { kind: "other"; text: string };
 
@@ -181,6 +184,9 @@ export function reasonView(reason: string | null): ReasonView | null {
     }
   } else if (kind === "decision_unusable") {
     return { kind, gone: reason === REASONS.chosenCustomerGone };
+  } else if (kind === "already_migrated") {
+    const parsed = parseAlreadyMigratedReason(reason);
+    if (parsed) return { kind, ...parsed };
   } else if (kind !== null) {
     return { kind };
   }

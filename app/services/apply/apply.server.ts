@@ -2,6 +2,7 @@ import type { Migration, Reconciliation, Shop } from "@prisma/client";
 import { checkPilot, pendingMemberId, selectPilot, type PilotSpec } from "~domain/apply/pilot";
 import { idempotencyKey } from "~domain/ledger";
 import { transition, type MigrationState } from "~domain/migration-state";
+import { withoutEarnedOrders } from "~domain/reconcile/already-migrated";
 import { classifyOrders } from "~domain/reconcile/cutover";
 import type { Preview } from "~domain/reconcile/report";
 import type { OrderInput } from "~domain/reconcile/types";
@@ -10,6 +11,7 @@ import { enqueue } from "../../jobs/queue.server";
 import type { PlatformClient } from "../../platforms/platform-client";
 import { postEntries, requestLedgerCheck, withLedger, type NewEntry, type Tx } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
+import { earnedOrderIds } from "../reconcile/reconcile.server";
 import { rulesFor } from "../reconcile/rules.server";
 import { decisionsNotInPreview } from "../reconcile/review.server";
 
@@ -125,6 +127,20 @@ async function checkPreconditions(input: { shopId: string; migrationId: string; 
       select: { fileName: true },
     });
     if (newerFile) return { outcome: "stale-preview", message: `${newerFile.fileName} was imported after preview ${reconciliation.id}: reconcile again before applying` };
+    // Another migration of the shop credited or rolled back points since the preview: the preview's
+    // "already credited by another migration" conflicts and retroactive orders may be wrong either way.
+    const otherMigration = await prisma.ledgerEntry.findFirst({
+      where: {
+        shopId: migration.shopId,
+        migrationId: { not: migration.id },
+        createdAt: { gt: reconciliation.createdAt },
+        OR: [{ kind: { in: ["import", "rollback"] } }, { kind: "earn", idempotencyKey: { startsWith: "retro:" } }],
+      },
+      select: { migration: { select: { name: true } } },
+    });
+    if (otherMigration) {
+      return { outcome: "stale-preview", message: `migration "${otherMigration.migration?.name ?? ""}" credited or rolled back points after preview ${reconciliation.id}: reconcile again before applying` };
+    }
     const changedDecisions = await decisionsNotInPreview(migration.id, reconciliation.id);
     if (changedDecisions > 0) {
       return { outcome: "stale-preview", message: `${changedDecisions} review decision(s) were taken, changed or withdrawn after preview ${reconciliation.id}: reconcile again before applying` };
@@ -171,7 +187,10 @@ export interface RetroOrder {
   placedAt: Date;
 }
 
-/** The store's orders classified by the migration's rules now; the retroactive ones with points, by platform id (also the Apply screen's confirmation figures). */
+/**
+ * The store's orders classified by the migration's rules now; the retroactive ones with points, by platform id (also the Apply screen's confirmation figures).
+ * Orders that already earned in the shop (a live earn, another migration's retroactive points; not reversed) are left out, as the preview leaves them out.
+ */
 export async function retroactiveOrders(shop: Shop, migration: Migration): Promise<{ orders: RetroOrder[]; count: number; points: number } | ApplyRefusal> {
   const rules = rulesFor(shop, migration);
   if (rules.outcome === "invalid") return { outcome: "rules-invalid", message: rules.errors.join("; ") };
@@ -179,6 +198,7 @@ export async function retroactiveOrders(shop: Shop, migration: Migration): Promi
   let count = 0;
   let points = 0;
   let after: string | undefined;
+  const earned = await earnedOrderIds(shop.id, migration.id);
   for (;;) {
     const page = await prisma.platformOrder.findMany({
       where: { shopId: shop.id },
@@ -196,7 +216,7 @@ export async function retroactiveOrders(shop: Shop, migration: Migration): Promi
       totalAmount: o.totalAmount.toFixed(2),
       placedAt: o.placedAt.toISOString(),
     }));
-    const classified = classifyOrders(inputs, rules.rules, rules.match.platform);
+    const classified = withoutEarnedOrders(classifyOrders(inputs, rules.rules, rules.match.platform), earned);
     for (let i = 0; i < classified.length; i++) {
       const c = classified[i]!;
       if (c.outcome !== "retroactive") continue;

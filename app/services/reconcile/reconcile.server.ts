@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import type Pg from "pg";
+import { earnedOrderId, flagAlreadyMigrated, indexPriorImports, withoutEarnedOrders } from "~domain/reconcile/already-migrated";
 import { classifyOrders } from "~domain/reconcile/cutover";
 import { matchRecords } from "~domain/reconcile/match";
 import { buildPreview, checkPreview, type Preview } from "~domain/reconcile/report";
@@ -52,6 +53,21 @@ export async function reconcileMigration(input: ReconcileInput): Promise<Reconci
   const customers = await loadCustomers(migration.shopId, hash);
   const decisions = await loadDecisions(migration.id, hash);
   const orders = await loadOrders(migration.shopId, hash);
+  // What other migrations of the shop already credited (domain/reconcile/already-migrated.ts): part of
+  // the inputs, so applying or rolling back another migration makes this preview stale.
+  const imported = await loadImportedElsewhere(migration.shopId, migration.id, hash);
+  const earned = await earnedOrderIds(migration.shopId, migration.id);
+  // Only the earned orders inside the retroactive window change the preview: live earns (after the
+  // cutover) happen all the time and would otherwise make every preview stale.
+  const retroWindow = rules.rules.retroactive;
+  if (retroWindow !== null && earned.size > 0) {
+    const from = Date.parse(retroWindow.from);
+    const to = Date.parse(retroWindow.to);
+    for (const o of orders) {
+      const placed = Date.parse(o.placedAt);
+      if (placed >= from && placed < to && earned.has(o.platformId)) hash.update(`e|${o.platformId}\n`);
+    }
+  }
   const inputsHash = hash.digest("hex");
 
   const last = await prisma.reconciliation.findFirst({ where: { migrationId: migration.id, status: "done" }, orderBy: { createdAt: "desc" } });
@@ -65,8 +81,8 @@ export async function reconcileMigration(input: ReconcileInput): Promise<Reconci
     return { outcome: "reconciled", reconciliationId: last.id, report: JSON.parse(last.reportJson) as Preview, reused: true, notes: rules.notes };
   }
 
-  const outcomes = matchRecords(records, customers, decisions, rules.match);
-  const classified = classifyOrders(orders, rules.rules, rules.match.platform);
+  const outcomes = flagAlreadyMigrated(records, matchRecords(records, customers, decisions, rules.match), decisions, imported);
+  const classified = withoutEarnedOrders(classifyOrders(orders, rules.rules, rules.match.platform), earned);
   const importTotals: ImportTotals = {
     pointsInFile: files.reduce((sum, f) => sum + Number(f.pointsInFile), 0),
     pointsRejectedAtImport: files.reduce((sum, f) => sum + Number(f.pointsRejected), 0),
@@ -280,6 +296,54 @@ async function loadOrders(shopId: string, hash: crypto.Hash): Promise<LoadedOrde
       };
       out.push(order);
       hash.update(`o|${order.platformId}|${order.customerId}|${order.financialStatus}|${order.status}|${order.cancelledAt}|${order.totalAmount}|${order.placedAt}\n`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Net import points per member and per OTHER migration of the shop (import entries plus their
+ * reversals, so a rolled-back migration counts nothing), with the member's keys, indexed for
+ * flagAlreadyMigrated. A migration being rolled back counts what is not reversed yet.
+ */
+async function loadImportedElsewhere(shopId: string, migrationId: string, hash: crypto.Hash) {
+  const sql = `SELECT m."id", m."platformCustomerId", m."emailNormalized", m."phoneE164", m."cpf", e."migrationId", g."name",
+      SUM(e."points") + COALESCE(SUM(r."points"), 0) AS "net"
+    FROM "LedgerEntry" e
+    JOIN "Member" m ON m."id" = e."memberId"
+    JOIN "Migration" g ON g."id" = e."migrationId"
+    LEFT JOIN "LedgerEntry" r ON r."reversesId" = e."id"
+    WHERE e."shopId" = ? AND e."kind" = 'import' AND e."migrationId" <> ? AND g."shopId" = ? AND g."state" <> 'rolled_back'
+    GROUP BY m."id", m."platformCustomerId", m."emailNormalized", m."phoneE164", m."cpf", e."migrationId", g."name"
+    ORDER BY m."id", e."migrationId"`;
+  const rows: Parameters<typeof indexPriorImports>[0][number][] = [];
+  for await (const page of selectRows(sql, [shopId, migrationId, shopId])) {
+    for (const [memberId, platformCustomerId, emailNormalized, phoneE164, cpf, otherMigration, migrationName, net] of page as Array<
+      [string, string | null, string | null, string | null, string | null, string, string, unknown]
+    >) {
+      const points = Number(net);
+      if (!(points > 0)) continue;
+      rows.push({ memberId, platformCustomerId, emailNormalized, phoneE164, cpf, migrationId: otherMigration, migrationName, points });
+      hash.update(`a|${memberId}|${platformCustomerId}|${emailNormalized}|${phoneE164}|${cpf}|${otherMigration}|${migrationName}|${points}\n`);
+    }
+  }
+  return indexPriorImports(rows);
+}
+
+/**
+ * The shop's orders that already earned, not reversed: a live earn, or the retroactive points of
+ * another migration (this migration's own are not "another": a resumed apply or the apply after a
+ * pilot must see the same retroactive orders as its preview). Shared by the preview and apply
+ * (app/services/apply/apply.server.ts retroactiveOrders), so both leave out the same orders.
+ */
+export async function earnedOrderIds(shopId: string, migrationId: string): Promise<Set<string>> {
+  const sql = `SELECT e."idempotencyKey" FROM "LedgerEntry" e LEFT JOIN "LedgerEntry" r ON r."reversesId" = e."id"
+    WHERE e."shopId" = ? AND e."kind" = 'earn' AND r."id" IS NULL ORDER BY e."idempotencyKey"`;
+  const out = new Set<string>();
+  for await (const page of selectRows(sql, [shopId])) {
+    for (const [key] of page as Array<[string]>) {
+      const order = earnedOrderId(key, migrationId);
+      if (order !== null) out.add(order);
     }
   }
   return out;

@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma from "../../db.server";
 import { isMigrationState, type MigrationState } from "~domain/migration-state";
+import { ALREADY_MIGRATED_PREFIX, parseAlreadyMigratedReason } from "~domain/reconcile/already-migrated";
 import { REASONS } from "~domain/reconcile/match";
 import type { Candidate } from "~domain/reconcile/types";
 
@@ -21,9 +22,10 @@ export function decisionsOpen(state: string): boolean {
 
 /**
  * The kinds of conflict the matching rules produce (domain/reconcile/match.ts: its REASONS and the two
- * counted reasons), so that a long queue can be worked through one kind at a time.
+ * counted reasons; domain/reconcile/already-migrated.ts: points another migration already credited),
+ * so that a long queue can be worked through one kind at a time.
  */
-export const CONFLICT_KINDS = ["shared_key", "several_records", "email_variant", "nothing_to_match_on", "decision_unusable"] as const;
+export const CONFLICT_KINDS = ["shared_key", "several_records", "email_variant", "nothing_to_match_on", "decision_unusable", "already_migrated"] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 const SHARED_KEY = " customers of the new store share this ";
@@ -35,11 +37,14 @@ export const CONFLICT_KIND_WHERE: Record<ConflictKind, Prisma.RecordMatchWhereIn
   email_variant: { reason: REASONS.suggested },
   nothing_to_match_on: { reason: REASONS.nothingToMatchOn },
   decision_unusable: { reason: { in: [REASONS.reviewChoseNobody, REASONS.chosenCustomerGone] } },
+  already_migrated: { reason: { startsWith: ALREADY_MIGRATED_PREFIX } },
 };
 
 /** The kind of a conflict's reason (null for a reason these rules do not write). */
 export function conflictKindOf(reason: string | null): ConflictKind | null {
   if (reason === null) return null;
+  // First: the other migration's name is the merchant's text and could contain the words below.
+  if (parseAlreadyMigratedReason(reason) !== null) return "already_migrated";
   if (reason.includes(SHARED_KEY)) return "shared_key";
   if (reason.includes(SEVERAL_RECORDS)) return "several_records";
   if (reason === REASONS.suggested) return "email_variant";
