@@ -109,12 +109,11 @@ describe("flagAlreadyMigrated", () => {
     );
     fc.assert(
       fc.property(
-        recordsArb,
-        customersArb,
+        fc.tuple(recordsArb, customersArb).chain(([records, customers]) =>
+          fc.tuple(fc.constant(records), fc.constant(customers), fc.oneof(fc.constant([] as ReviewDecisionInput[]), decisionsArb(records, customers))),
+        ),
         priorArb,
-        fc.boolean(),
-        (records, customers, priors, withDecisions) => {
-          const decisions = withDecisions ? fc.sample(decisionsArb(records, customers), { numRuns: 1, seed: records.length })[0]! : [];
+        ([records, customers, decisions], priors) => {
           const rows = priors.map((p) => ({ ...p, migrationName: p.migrationId === "m1" ? "One" : "Two" }));
           const imported = indexPriorImports(rows);
           const before = matchRecords(records, customers, decisions, SHOPIFY);
