@@ -240,7 +240,14 @@ export class ShopifyClient implements PlatformClient {
     let line = position.line;
     for await (const text of this.bulkLines(position, line)) {
       line++;
-      const parsed = parseBulkLine<Node>(text);
+      let parsed: ReturnType<typeof parseBulkLine<Node>>;
+      try {
+        parsed = parseBulkLine<Node>(text);
+      } catch (error) {
+        // A line that does not parse: the file came cut short or garbled. Typed and retryable, so the
+        // job resumes from its last page and reads the file again, instead of failing on a SyntaxError.
+        throw new PlatformError(`Shopify's bulk result has a line that is not JSON (line ${line}): ${error instanceof Error ? error.message : String(error)}`, "UNAVAILABLE", true);
+      }
       if (!parsed || parsed.parentId) continue;
       if (full) {
         // Only now is it known that the full page was not the last one.
