@@ -44,8 +44,8 @@ import { mulberry32 } from "../emulators/seeded-random";
 const FULL = reliabilitySize() === "full";
 const CATEGORY = "faults";
 const SIZES = FULL
-  ? { apply: { customers: 600, orders: 1200, seed: 53 }, sync: { customers: 1200, orders: 2500, seed: 59 }, sqliteCases: 6, pgCases: 8 }
-  : { apply: { customers: 100, orders: 250, seed: 53 }, sync: { customers: 300, orders: 600, seed: 59 }, sqliteCases: 1, pgCases: 1 };
+  ? { apply: { customers: 600, orders: 1200, seed: 53 }, sync: { customers: 1200, orders: 2500, seed: 59 }, sqliteCases: 6, pgApply: { customers: 250, orders: 600, seed: 53 }, pgCases: 4 }
+  : { apply: { customers: 100, orders: 250, seed: 53 }, sync: { customers: 300, orders: 600, seed: 59 }, sqliteCases: 1, pgApply: { customers: 100, orders: 250, seed: 53 }, pgCases: 1 };
 const BUSY_TIMEOUT_MS = 300;
 
 const RETRYABLE = [
@@ -117,7 +117,7 @@ function expectRetryable(state: string, why: string) {
 }
 
 describe("the database unavailable mid-job", () => {
-  it("SQLite: a write lock held past the busy timeout mid-apply and mid-sync fails the attempt retryably; the next run ends as a fault-free run", async (ctx) => {
+  it("SQLite: a write lock held past the busy timeout mid-apply and mid-sync fails the attempt retryably; the next run ends as a fault-free run", { timeout: 1_800_000 }, async (ctx) => {
     if (!sqlite) {
       const reason = "the suite runs on PostgreSQL (DATABASE_URL), not on a SQLite file";
       record({ category: CATEGORY, check: `SQLite write lock mid-job — skipped: ${reason}`, invariants: [], cases: 0, failures: 0 });
@@ -193,7 +193,7 @@ describe("the database unavailable mid-job", () => {
     await store.close();
   });
 
-  it("PostgreSQL: connections cut, or refused for a while, mid-apply and mid-sync fail the attempt retryably; the next run ends as a fault-free run", async (ctx) => {
+  it("PostgreSQL: connections cut, or refused for a while, mid-apply and mid-sync fail the attempt retryably; the next run ends as a fault-free run", { timeout: 1_800_000 }, async (ctx) => {
     const base = new URL(process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test");
     const admin = new pg.Client({ connectionString: base.toString(), connectionTimeoutMillis: 5000 });
     const check = "PostgreSQL: every connection terminated (pg_terminate_backend), or the database refusing connections for 1 s, before a random statement of an apply or a sync";
@@ -219,7 +219,7 @@ describe("the database unavailable mid-job", () => {
       await deploy(url.toString());
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", path.resolve("tests/reliability/support/pg-outage.ts"), JSON.stringify({ seed: 67, cases: SIZES.pgCases, apply: SIZES.apply, sync: SIZES.sync, refuseMs: 1000 })],
+        ["--import", "tsx", path.resolve("tests/reliability/support/pg-outage.ts"), JSON.stringify({ seed: 67, cases: SIZES.pgCases, apply: SIZES.pgApply, sync: SIZES.sync, refuseMs: 1000 })],
         { env: { ...process.env, DATABASE_URL: url.toString() }, stdio: ["ignore", "pipe", "pipe"] },
       );
       let out = "";
