@@ -227,7 +227,7 @@ describe("the database unavailable mid-job", () => {
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
       const code = await new Promise((resolve) => child.once("close", resolve));
-      const line = out.split("\n").find((l) => l.startsWith('{"cases"'));
+      const line = out.split("\n").findLast((l) => l.startsWith('{"cases"'));
       expect(line, `pg-outage exited ${code}: ${err.slice(-2000)}`).toBeDefined();
       const { cases } = JSON.parse(line!) as {
         cases: Array<{ label: string; struck: boolean; afterFault: string; error: string; recovered: string; recoveredError: string | null; lost?: number; duplicated?: number; drift?: number; diffs: string[] }>;

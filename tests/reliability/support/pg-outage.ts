@@ -12,7 +12,8 @@
  * a later run must finish it, with the same ledger (or snapshot) and store as the fault-free run.
  *
  *   node --import tsx tests/reliability/support/pg-outage.ts '{"cases":2,"seed":7}'
- * prints one JSON line: { cases: [{ label, kind, mode, afterFault, error, recovered, lost, duplicated, drift, diffs }] }.
+ * prints one JSON line: { cases: [{ label, kind, mode, afterFault, error, recovered, lost, duplicated, drift, diffs }] }
+ * (a case that hangs ends the run: it is the last line's last case, recovered "hung").
  */
 import { createRequire } from "node:module";
 import type Pg from "pg";
@@ -33,6 +34,8 @@ interface Options {
   apply: ScenarioSize;
   sync: ScenarioSize;
   refuseMs: number;
+  /** Only these kinds (default both): to replay one case by hand. */
+  kinds?: Array<"apply" | "sync">;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as Options;
@@ -114,14 +117,31 @@ async function recover(jobId: string) {
   return prisma.job.findUniqueOrThrow({ where: { id: jobId } });
 }
 
+const cases: unknown[] = [];
+let current = "";
+
+/**
+ * A case that never ends is a failure to report, not a suite to hold: after 2 minutes without a case
+ * ending, what was done is printed with the stuck case marked, and the process exits.
+ */
+let watchdog: NodeJS.Timeout | null = null;
+function armWatchdog(label: string) {
+  current = label;
+  if (watchdog) clearTimeout(watchdog);
+  watchdog = setTimeout(() => {
+    cases.push({ label: `${current}: did not end within 2 minutes`, struck: true, afterFault: "hung", error: "hung", recovered: "hung", recoveredError: null, diffs: [] });
+    process.stdout.write(`${JSON.stringify({ cases })}\n`);
+    process.exit(3);
+  }, 120_000);
+}
+
 async function main() {
   await admin.connect();
   const random = mulberry32(options.seed);
   const modes: Mode[] = ["refuse", "terminate"];
-  const cases: unknown[] = [];
 
   // Apply.
-  {
+  if (!options.kinds || options.kinds.includes("apply")) {
     const reference = await applyScenario(options.apply);
     pointAppAt("shopify", reference.emulator.url);
     const asked = await requestApply({ shopId: reference.shop.id, migrationId: reference.migrationId, pilot: null });
@@ -137,6 +157,8 @@ async function main() {
       const job = await requestApply({ shopId: scenario.shop.id, migrationId: scenario.migrationId, pilot: null });
       if (job.outcome !== "enqueued") throw new Error(`apply: ${JSON.stringify(job)}`);
       const t0 = Date.now();
+      armWatchdog(`apply, ${mode} before statement ${at}`);
+      process.stderr.write(`pg-outage: apply ${i + 1}/${options.cases}, ${mode} before statement ${at}\n`);
       const fault = await attemptWithFault(job.jobId, at, mode);
       const t1 = Date.now();
       const recovered = await recover(job.jobId);
@@ -165,7 +187,7 @@ async function main() {
   }
 
   // Sync.
-  {
+  if (!options.kinds || options.kinds.includes("sync")) {
     const store = await startStore(options.sync);
     pointAppAt("shopify", store.url);
     const syncJob = async () => {
@@ -180,6 +202,8 @@ async function main() {
       const at = 1 + Math.floor(random() * ran.statements);
       const { shop, jobId } = await syncJob();
       const t0 = Date.now();
+      armWatchdog(`sync, ${mode} before statement ${at}`);
+      process.stderr.write(`pg-outage: sync ${i + 1}/${options.cases}, ${mode} before statement ${at}\n`);
       const fault = await attemptWithFault(jobId, at, mode);
       const t1 = Date.now();
       const recovered = await recover(jobId);
@@ -200,8 +224,14 @@ async function main() {
     }
     await store.close();
   }
+  if (watchdog) clearTimeout(watchdog);
   process.stdout.write(`${JSON.stringify({ cases })}\n`);
 }
+
+// An await that can never settle (nothing left to wake it) ends node with code 13 and no word: say which case.
+process.on("exit", (code) => {
+  if (code === 13) process.stdout.write(`${JSON.stringify({ cases: [...cases, { label: `${current}: an await never settled (node exit 13)`, struck: true, afterFault: "hung", error: "hung", recovered: "hung", recoveredError: null, diffs: [] }] })}\n`);
+});
 
 try {
   await main();
@@ -211,6 +241,6 @@ try {
 } finally {
   await admin.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`).catch(() => undefined);
   // A pool whose connections were cut may never settle its disconnect: do not wait for it.
-  await Promise.race([Promise.all([admin.end(), prisma.$disconnect()]).catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+  await Promise.race([Promise.all([admin.end(), prisma.$disconnect()]).catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
   process.exit();
 }
