@@ -52,7 +52,18 @@ if (isMain) {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
   const server = createApp(build).listen(port, host, () => console.log(`carryover listening on http://${host}:${port}`));
+  // Stop taking requests and jobs; a running job stops at its next checkpoint and goes back to the
+  // queue for the next process (decision 0018).
   for (const signal of ["SIGTERM", "SIGINT"]) {
-    process.on(signal, () => server.close(() => process.exit(0)));
+    process.once(signal, () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      Promise.all([closed, build.entry.module.stopBackgroundWork?.()]).then(
+        () => process.exit(0),
+        (error) => {
+          console.error("[carryover] shutdown:", error);
+          process.exit(1);
+        },
+      );
+    });
   }
 }

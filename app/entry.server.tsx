@@ -4,8 +4,8 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { jobHandlers } from "./jobs/handlers.server";
-import { JobRunner, startWorkerLoop } from "./jobs/runner.server";
+import { jobEngine } from "./jobs/dispatch.server";
+import { startJobWorker, type JobWorker } from "./jobs/worker.server";
 import { env } from "./env.server";
 import { applySecurityHeaders } from "./security-headers.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
@@ -16,31 +16,37 @@ export { applySecurityHeadersToNode } from "./security-headers.server";
 
 export const streamTimeout = 5000;
 
-declare global {
-  var __carryoverWorker: ReturnType<typeof startWorkerLoop> | undefined;
+/**
+ * The app server's background worker (decisions 0012, 0018): the one place a web process starts
+ * one. The server build evaluates this module once per process (server.mjs imports the build at
+ * start-up; `remix vite:dev` on the first request), and a global guard keeps a Vite dev reload from
+ * starting a second loop. With the in-process engine (SQLite's default) it runs every job kind
+ * next to any other worker — the Job table's compare-and-set claim lets exactly one run each job;
+ * with pg-boss (PostgreSQL's default) jobs run in `npm run worker` processes and the web process
+ * runs none unless CARRYOVER_WORKER=on. On SIGTERM/SIGINT (server.mjs) a running job stops at its
+ * next checkpoint and goes back to the queue.
+ */
+function startWebProcessWorker(): void {
+  const wanted = process.env.CARRYOVER_WORKER ?? (jobEngine() === "in-process" ? "on" : "off");
+  if (wanted === "off" || globalThis.__carryoverWorker || globalThis.__carryoverWebWorker) return;
+  globalThis.__carryoverWebWorker = startJobWorker();
 }
 
-/**
- * The app server's background worker (decision 0012): the one place it starts. The server build
- * evaluates this module once per process (server.mjs imports the build at start-up; `remix vite:dev`
- * on the first request), and the global guard keeps a Vite dev reload from starting a second loop.
- * It runs every job kind (webhook jobs within about a second of their delivery, syncs, applies) next
- * to any other worker — the Job table's compare-and-set claim lets exactly one run each job.
- * CARRYOVER_WORKER=off disables it (a web-only instance, with workers elsewhere). On SIGTERM/SIGINT it
- * stops taking jobs; a job cut off by the exit is taken over by the next process (decision 0008).
- */
-function startWorker(): void {
-  if (process.env.CARRYOVER_WORKER === "off" || globalThis.__carryoverWorker) return;
-  const worker = startWorkerLoop(new JobRunner({ handlers: jobHandlers }), {
-    idleMs: 500,
-    onError: (error) => console.error("[carryover worker]", error),
-  });
-  globalThis.__carryoverWorker = worker;
-  const stop = () => void worker.stop();
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+/** server.mjs calls this on SIGTERM/SIGINT before it exits, so a running job is released at a checkpoint. */
+export async function stopBackgroundWork(): Promise<void> {
+  const worker = globalThis.__carryoverWebWorker;
+  globalThis.__carryoverWebWorker = undefined;
+  if (worker) await (await worker).stop();
 }
-startWorker();
+
+declare global {
+  var __carryoverWebWorker: Promise<JobWorker> | undefined;
+}
+
+startWebProcessWorker();
+
+/** For `npm run worker` (scripts/worker.mjs): a worker process built from the same server build. */
+export { startJobWorker } from "./jobs/worker.server";
 
 export default async function handleRequest(
   request: Request,

@@ -24,6 +24,20 @@ const coreFields = {
     .string()
     .default(".carryover/uploads")
     .refine((dir) => !servedDirectories().some((served) => isInside(path.resolve(dir), served)), "must be outside public/ and build/, which the web server serves"),
+  /**
+   * Where background jobs run (decision 0018): `in-process` (the app server's own loop over the Job
+   * table; the default with SQLite) or `pg-boss` (separate `npm run worker` processes fed by pg-boss;
+   * the default with PostgreSQL, and only possible there).
+   */
+  JOB_ENGINE: z.enum(["in-process", "pg-boss"]).optional(),
+  /** `off`: this web process runs no jobs. Default: on with the in-process engine, off with pg-boss. */
+  CARRYOVER_WORKER: z.enum(["on", "off"]).optional(),
+  /** How many long jobs (sync, reconcile, apply, rollback) one worker process runs at once (pg-boss). */
+  WORKER_LONG_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+  /** How many webhook jobs (restore, order points) one worker process runs at once (pg-boss). */
+  WORKER_SHORT_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
+  /** A running job whose heartbeat is older than this is taken over by another worker. */
+  JOB_STALE_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Largest import file accepted, in bytes (default 200 MB). */
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
 };

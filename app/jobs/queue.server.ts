@@ -1,6 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { isUniqueViolation } from "../db-errors.server";
 import prisma from "../db.server";
+import { dispatch } from "./dispatch.server";
 
 /**
  * Typed background work. Each kind names its payload; producers enqueue, workers run
@@ -50,8 +51,9 @@ export async function enqueue<K extends JobKind>(input: EnqueueInput<K>, db: Db 
         dedupeKey: input.dedupeKey,
         runAfter: input.runAfter ?? new Date(),
       },
-      select: { id: true },
+      select: { id: true, kind: true, runAfter: true },
     });
+    await dispatch(job, db);
     return { outcome: "enqueued", jobId: job.id };
   } catch (error) {
     // Two producers raced for the same key and the other won. Outside a transaction that is simply

@@ -1,6 +1,8 @@
 import os from "node:os";
 import type { Job } from "@prisma/client";
+import { isUniqueViolation } from "../db-errors.server";
 import prisma from "../db.server";
+import { exclusiveKeyFor } from "./concurrency.server";
 import type { JobKind, JobPayloads } from "./queue.server";
 
 /**
@@ -44,7 +46,25 @@ export interface RunnerOptions {
 const DEFAULT_STALE_MS = 60_000;
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
 
-export type RunOutcome = { outcome: "idle" } | { outcome: "succeeded"; jobId: string } | { outcome: "failed" | "retrying"; jobId: string; error: string };
+export type RunOutcome =
+  | { outcome: "idle" }
+  | { outcome: "succeeded"; jobId: string }
+  | { outcome: "failed" | "retrying"; jobId: string; error: string }
+  /** The worker was asked to stop: the job was released at its last checkpoint for another worker to resume. */
+  | { outcome: "interrupted"; jobId: string };
+
+/** Why a given job could not be claimed (the pg-boss engine is handed job ids, decision 0018). */
+export type ClaimOutcome =
+  | { outcome: "claimed"; job: Job }
+  /** Another long job of the same shop holds the lane (app/jobs/concurrency.server.ts). */
+  | { outcome: "blocked"; key: string }
+  | { outcome: "not-due"; runAfter: Date }
+  /** A live worker runs it. */
+  | { outcome: "running-elsewhere" }
+  | { outcome: "finished"; state: string }
+  | { outcome: "missing" }
+  /** Its workers died `maxAttempts` times while running it: recorded as failed instead of claimed again. */
+  | { outcome: "gave-up"; jobId: string; error: string };
 
 export class JobRunner {
   readonly workerId: string;
@@ -52,6 +72,7 @@ export class JobRunner {
   private readonly staleAfterMs: number;
   private readonly backoffMs: (attempt: number) => number;
   private readonly now: () => Date;
+  private stopping = false;
 
   constructor(options: RunnerOptions) {
     this.handlers = options.handlers;
@@ -61,52 +82,111 @@ export class JobRunner {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Claims one due job of a kind this runner handles, or null. */
+  /**
+   * Graceful shutdown: each running job stops at its next `progress()` — right after its checkpoint
+   * is saved — and is put back in the queue, so another worker resumes it from there.
+   */
+  interrupt(): void {
+    this.stopping = true;
+  }
+
+  /** Claims one due job of a kind this runner handles, or null (the in-process engine's polling). */
   async claim(): Promise<Job | null> {
     const kinds = Object.keys(this.handlers);
-    const now = this.now();
-    const stale = new Date(now.getTime() - this.staleAfterMs);
-    for (let tries = 0; tries < 5; tries++) {
+    const skipped: string[] = [];
+    for (let tries = 0; tries < 10; tries++) {
+      const now = this.now();
+      const stale = new Date(now.getTime() - this.staleAfterMs);
       const candidate =
         (await prisma.job.findFirst({
           where: {
             kind: { in: kinds },
+            id: { notIn: skipped },
             OR: [{ state: "queued", runAfter: { lte: now } }, { state: "running", heartbeatAt: { lt: stale } }],
           },
           orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
-        })) ?? (await this.orphanOnThisHost(kinds));
+        })) ?? (await this.orphanOnThisHost(kinds, skipped));
       if (!candidate) return null;
-      // Compare-and-set: only one worker moves this exact version of the row to running.
+      const claimed = await this.claimRow(candidate);
+      if (claimed.outcome === "claimed") return claimed.job;
+      skipped.push(candidate.id);
+    }
+    return null;
+  }
+
+  /** Claims this job if it is due, or abandoned by a dead worker; says why not otherwise. */
+  async claimById(jobId: string): Promise<ClaimOutcome> {
+    for (let tries = 0; tries < 3; tries++) {
+      const job = await prisma.job.findUnique({ where: { id: jobId } });
+      if (!job) return { outcome: "missing" };
+      if (job.state === "succeeded" || job.state === "failed") return { outcome: "finished", state: job.state };
+      if (job.state === "queued" && job.runAfter > this.now()) return { outcome: "not-due", runAfter: job.runAfter };
+      if (job.state === "running" && !this.isAbandoned(job)) return { outcome: "running-elsewhere" };
+      const claimed = await this.claimRow(job);
+      if (claimed.outcome !== "missing") return claimed;
+      // The row changed between the read and the compare-and-set (another worker): look again.
+    }
+    return { outcome: "running-elsewhere" };
+  }
+
+  /** A running job whose worker stopped beating, or died on this host. */
+  isAbandoned(job: Pick<Job, "lockedBy" | "heartbeatAt">): boolean {
+    if (job.lockedBy === this.workerId) return false;
+    const stale = job.heartbeatAt === null || job.heartbeatAt.getTime() < this.now().getTime() - this.staleAfterMs;
+    return stale || deadOnThisHost(job.lockedBy);
+  }
+
+  /** Compare-and-set: only one worker moves this exact version of the row to running. */
+  private async claimRow(candidate: Job): Promise<ClaimOutcome> {
+    const now = this.now();
+    if (candidate.state === "running" && candidate.attempts >= candidate.maxAttempts) {
+      const error = `its worker stopped ${candidate.attempts} times while running it (killed or crashed); not tried again`;
+      const given = await prisma.job.updateMany({
+        where: { id: candidate.id, state: "running", updatedAt: candidate.updatedAt },
+        data: { state: "failed", error, finishedAt: now, lockedBy: null, exclusiveKey: null },
+      });
+      return given.count === 1 ? { outcome: "gave-up", jobId: candidate.id, error } : { outcome: "missing" };
+    }
+    const key = exclusiveKeyFor(candidate);
+    try {
       const claimed = await prisma.job.updateMany({
         where: { id: candidate.id, state: candidate.state, updatedAt: candidate.updatedAt },
         data: {
           state: "running",
           lockedBy: this.workerId,
+          exclusiveKey: key,
           heartbeatAt: now,
           startedAt: candidate.startedAt ?? now,
           attempts: { increment: 1 },
         },
       });
-      if (claimed.count === 1) return prisma.job.findUniqueOrThrow({ where: { id: candidate.id } });
+      if (claimed.count !== 1) return { outcome: "missing" };
+    } catch (error) {
+      if (key !== null && isUniqueViolation(error)) return { outcome: "blocked", key };
+      throw error;
     }
-    return null;
+    return { outcome: "claimed", job: await prisma.job.findUniqueOrThrow({ where: { id: candidate.id } }) };
   }
 
   /**
    * A running job held by a process of this host that no longer exists (killed, crashed): no need
    * to wait for its heartbeat to go stale, the kernel already says it is dead.
    */
-  private async orphanOnThisHost(kinds: string[]): Promise<Job | null> {
+  private async orphanOnThisHost(kinds: string[], skipped: string[]): Promise<Job | null> {
     const prefix = `${os.hostname()}:`;
-    const running = await prisma.job.findMany({ where: { kind: { in: kinds }, state: "running", lockedBy: { startsWith: prefix } }, take: 50 });
-    return running.find((job) => job.lockedBy !== this.workerId && !processAlive(job.lockedBy!.slice(prefix.length).split(":")[0]!)) ?? null;
+    const running = await prisma.job.findMany({
+      where: { kind: { in: kinds }, id: { notIn: skipped }, state: "running", lockedBy: { startsWith: prefix } },
+      take: 50,
+    });
+    return running.find((job) => job.lockedBy !== this.workerId && deadOnThisHost(job.lockedBy)) ?? null;
   }
 
   /** Claims and runs one job. */
   async runOne(): Promise<RunOutcome> {
+    if (this.stopping) return { outcome: "idle" };
     const job = await this.claim();
     if (!job) return { outcome: "idle" };
-    return this.execute(job);
+    return this.run(job);
   }
 
   /** Runs due jobs until none is left (tests, CLI). Jobs scheduled for later are not waited for. */
@@ -120,7 +200,8 @@ export class JobRunner {
     return outcomes;
   }
 
-  private async execute(job: Job): Promise<RunOutcome> {
+  /** Runs a job this runner has claimed, and records how it ended. */
+  async run(job: Job): Promise<RunOutcome> {
     const handler = this.handlers[job.kind as JobKind] as JobHandler<JobKind> | undefined;
     if (!handler) return this.finish(job, new PermanentJobError(`no handler for job kind "${job.kind}"`));
     const context: JobContext<JobKind> = {
@@ -138,6 +219,7 @@ export class JobRunner {
           },
         });
         if (updated.count === 0) throw new LostLeaseError(job.id);
+        if (this.stopping) throw new JobInterruptedError(job.id);
       },
     };
     try {
@@ -151,8 +233,16 @@ export class JobRunner {
   private async finish(job: Job, error: unknown): Promise<RunOutcome> {
     if (error instanceof LostLeaseError) return { outcome: "retrying", jobId: job.id, error: error.message };
     const mine = { id: job.id, lockedBy: this.workerId, state: "running" };
+    if (error instanceof JobInterruptedError) {
+      // Not a failed attempt: the job stopped cleanly at a checkpoint.
+      await prisma.job.updateMany({
+        where: mine,
+        data: { state: "queued", lockedBy: null, exclusiveKey: null, runAfter: this.now(), attempts: { decrement: 1 } },
+      });
+      return { outcome: "interrupted", jobId: job.id };
+    }
     if (error === null) {
-      await prisma.job.updateMany({ where: mine, data: { state: "succeeded", finishedAt: this.now(), lockedBy: null, error: null } });
+      await prisma.job.updateMany({ where: mine, data: { state: "succeeded", finishedAt: this.now(), lockedBy: null, exclusiveKey: null, error: null } });
       return { outcome: "succeeded", jobId: job.id };
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -161,12 +251,20 @@ export class JobRunner {
     if (!permanent && attempts < job.maxAttempts) {
       await prisma.job.updateMany({
         where: mine,
-        data: { state: "queued", error: message, lockedBy: null, runAfter: new Date(this.now().getTime() + this.backoffMs(attempts)) },
+        data: { state: "queued", error: message, lockedBy: null, exclusiveKey: null, runAfter: new Date(this.now().getTime() + this.backoffMs(attempts)) },
       });
       return { outcome: "retrying", jobId: job.id, error: message };
     }
-    await prisma.job.updateMany({ where: mine, data: { state: "failed", error: message, finishedAt: this.now(), lockedBy: null } });
+    await prisma.job.updateMany({ where: mine, data: { state: "failed", error: message, finishedAt: this.now(), lockedBy: null, exclusiveKey: null } });
     return { outcome: "failed", jobId: job.id, error: message };
+  }
+}
+
+/** The worker is shutting down: the job stops at this checkpoint and goes back to the queue. */
+export class JobInterruptedError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} was interrupted by a worker shutdown; it resumes from its checkpoint`);
+    this.name = "JobInterruptedError";
   }
 }
 
@@ -176,6 +274,13 @@ export class LostLeaseError extends Error {
     super(`job ${jobId} was claimed by another worker`);
     this.name = "LostLeaseError";
   }
+}
+
+/** True when `lockedBy` names a process of this host that no longer exists. */
+function deadOnThisHost(lockedBy: string | null): boolean {
+  const prefix = `${os.hostname()}:`;
+  if (!lockedBy?.startsWith(prefix)) return false;
+  return !processAlive(lockedBy.slice(prefix.length).split(":")[0]!);
 }
 
 function processAlive(pidText: string): boolean {
@@ -221,8 +326,10 @@ export function startWorkerLoop(runner: JobRunner, options: { idleMs?: number; o
     poke() {
       wake?.();
     },
+    /** Stops taking jobs; a running job stops at its next checkpoint and goes back to the queue. */
     async stop() {
       stopped = true;
+      runner.interrupt();
       wake?.();
       await done;
     },

@@ -11,5 +11,8 @@ export function testEnv(databaseUrl: string): Record<string, string> {
     SHOPIFY_API_SECRET: TEST_API_SECRET,
     SHOPIFY_APP_URL: "http://127.0.0.1:3999",
     CARRYOVER_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    // Tests run jobs with a JobRunner of their own; tests/integration/job-engines.test.ts runs both
+    // engines (pg-boss on PostgreSQL) by setting JOB_ENGINE itself.
+    JOB_ENGINE: "in-process",
   };
 }

@@ -75,7 +75,7 @@ async function attemptWithFault(jobId: string, at: number, mode: Mode) {
   let threw: string | null = null;
   try {
     const outcome = await runner.runOne();
-    if (outcome.outcome !== "succeeded" && outcome.outcome !== "idle") threw = outcome.error;
+    if (outcome.outcome === "failed" || outcome.outcome === "retrying") threw = outcome.error;
   } catch (error) {
     threw = error instanceof Error ? error.message : String(error);
   } finally {
