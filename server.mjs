@@ -53,7 +53,7 @@ if (isMain) {
   const host = process.env.HOST ?? "127.0.0.1";
   const server = createApp(build).listen(port, host, () => console.log(`carryover listening on http://${host}:${port}`));
   // Stop taking requests and jobs; a running job stops at its next checkpoint and goes back to the
-  // queue for the next process (decision 0018).
+  // queue for the next process (decision 0019).
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.once(signal, () => {
       const closed = new Promise((resolve) => server.close(resolve));

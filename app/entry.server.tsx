@@ -17,7 +17,7 @@ export { applySecurityHeadersToNode } from "./security-headers.server";
 export const streamTimeout = 5000;
 
 /**
- * The app server's background worker (decisions 0012, 0018): the one place a web process starts
+ * The app server's background worker (decisions 0012, 0019): the one place a web process starts
  * one. The server build evaluates this module once per process (server.mjs imports the build at
  * start-up; `remix vite:dev` on the first request), and a global guard keeps a Vite dev reload from
  * starting a second loop. With the in-process engine (SQLite's default) it runs every job kind

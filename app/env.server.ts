@@ -25,7 +25,7 @@ const coreFields = {
     .default(".carryover/uploads")
     .refine((dir) => !servedDirectories().some((served) => isInside(path.resolve(dir), served)), "must be outside public/ and build/, which the web server serves"),
   /**
-   * Where background jobs run (decision 0018): `in-process` (the app server's own loop over the Job
+   * Where background jobs run (decision 0019): `in-process` (the app server's own loop over the Job
    * table; the default with SQLite) or `pg-boss` (separate `npm run worker` processes fed by pg-boss;
    * the default with PostgreSQL, and only possible there).
    */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run worker [-- --long N --short N]: one job worker process (decision 0018). Start as many as
+// npm run worker [-- --long N --short N]: one job worker process (decision 0019). Start as many as
 // the load needs, on any host that reaches the database. With PostgreSQL (JOB_ENGINE=pg-boss, the
 // default there) it takes jobs from pg-boss; with SQLite it runs the in-process engine's loop over
 // the Job table (the app server already runs one: a separate worker is only useful there when the

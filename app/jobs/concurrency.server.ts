@@ -1,7 +1,7 @@
 import type { JobKind } from "./queue.server";
 
 /**
- * Which jobs may run side by side (decision 0018). The long jobs of a shop — its sync, its
+ * Which jobs may run side by side (decision 0019). The long jobs of a shop — its sync, its
  * reconciliations, its applies and rollbacks, the ledger check — run one at a time: they read and
  * write the same snapshot and ledger, and one apply per migration at a time is what keeps a pilot
  * and the rest from crediting the same member twice. Holding the lane is a unique column of the

@@ -6,7 +6,7 @@ import { laneOf } from "./concurrency.server";
 import type { JobHandlers, JobRunner } from "./runner.server";
 
 /**
- * The pg-boss engine (decision 0018). The `Job` table stays the record of every job (state,
+ * The pg-boss engine (decision 0019). The `Job` table stays the record of every job (state,
  * progress, checkpoint, what the admin shows); pg-boss carries tickets — `{ jobId }` — that wake a
  * worker process for a job at the right time. A ticket is sent in the transaction that writes the
  * Job row, so neither exists without the other; a ticket for a job that already ran, or that

@@ -53,7 +53,7 @@ export type RunOutcome =
   /** The worker was asked to stop: the job was released at its last checkpoint for another worker to resume. */
   | { outcome: "interrupted"; jobId: string };
 
-/** Why a given job could not be claimed (the pg-boss engine is handed job ids, decision 0018). */
+/** Why a given job could not be claimed (the pg-boss engine is handed job ids, decision 0019). */
 export type ClaimOutcome =
   | { outcome: "claimed"; job: Job }
   /** Another long job of the same shop holds the lane (app/jobs/concurrency.server.ts). */

@@ -24,7 +24,7 @@ export interface JobWorkerOptions {
 }
 
 /**
- * Starts this process's job worker on the configured engine (decision 0018): the app server's
+ * Starts this process's job worker on the configured engine (decision 0019): the app server's
  * in-process loop, or a pg-boss worker (`npm run worker`, any number of processes). The same
  * runner and handlers run the jobs either way.
  */

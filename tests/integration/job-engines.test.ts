@@ -1,4 +1,4 @@
-// The job engines (decision 0018), each run the way the app runs it: the in-process loop over the
+// The job engines (decision 0019), each run the way the app runs it: the in-process loop over the
 // Job table (SQLite's default, and possible on PostgreSQL) and pg-boss worker slots (PostgreSQL).
 // No test calls the runner itself: jobs are enqueued and the engine's workers take them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
