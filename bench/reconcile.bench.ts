@@ -26,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { mulberry32 } from "../tests/emulators/seeded-random";
-import { emit, report, type Figure } from "./lib";
+import { emit, type Figure } from "./lib";
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     urls: { type: "string" },
     /** Reconcile only: a copy of this database (a finished run's snapshot with its staged records), no sync. */
     db: { type: "string" },
+    /** Only build such a database (bulk sync + staged records) and keep it at this path, for --db. */
+    generate: { type: "string" },
   },
 });
 const CUSTOMERS = Number(values.customers);
@@ -489,15 +491,48 @@ async function phaseReconcile(dir: string, migrationId: string, shopId: string) 
   await post("Profiler.enable");
   await post("Profiler.setSamplingInterval", { interval: 2000 });
   await post("Profiler.start");
+  // Time in the garbage collector, by kind (minor: scavenges of the young generation; major: mark-compact).
+  const { PerformanceObserver, constants } = await import("node:perf_hooks");
+  const gc = { minor: 0, major: 0, incremental: 0, weakcb: 0 };
+  const kinds: Record<number, keyof typeof gc> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: "minor",
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weakcb",
+  };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc[kinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? "weakcb"] += e.duration / 1000;
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const result = await reconcileMigration({ shopId, migrationId, progress: async () => {} });
   const ended = performance.now();
+  const cpuUsed = process.cpuUsage(cpuStarted);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // gc entries are delivered asynchronously
+  gcObserver.disconnect();
   const { profile } = await post<{ profile: Parameters<typeof profileTimes>[0] }>("Profiler.stop");
   session.disconnect();
+  // The whole profile, for a look with any .cpuprofile viewer.
+  if (process.env.RECONCILE_CPUPROFILE) fs.writeFileSync(process.env.RECONCILE_CPUPROFILE, JSON.stringify(profile));
   if (result.outcome !== "reconciled") throw new Error(`reconcile: ${JSON.stringify(result)}`);
   const broken = checkPreview(result.report);
   const recordMatches = await prisma.recordMatch.count({ where: { reconciliationId: result.reconciliationId } });
   await prisma.$disconnect();
+  // What the run produced, as two digests, so that two versions of the code can be compared: the preview
+  // (its JSON) and every RecordMatch row but its id, in record order.
+  const { createHash } = await import("node:crypto");
+  const { default: Sqlite } = await import("better-sqlite3");
+  const check = new Sqlite(path.join(dir, "sync.db"), { readonly: true });
+  const rows = createHash("sha256");
+  for (const r of check
+    .prepare(`SELECT "recordId", "class", "platformCustomerId", "matchedBy", "reason", "candidatesJson", "points" FROM "RecordMatch" WHERE "reconciliationId" = ? ORDER BY "recordId"`)
+    .raw()
+    .iterate(result.reconciliationId) as IterableIterator<unknown[]>) {
+    rows.update(`${JSON.stringify(r)}\n`);
+  }
+  check.close();
+  const digests = { preview: createHash("sha256").update(JSON.stringify(result.report)).digest("hex"), recordMatches: rows.digest("hex") };
   const first = (what: string, after = 0) => marks.find((m) => m.what === what && m.t >= after)?.t ?? NaN;
   const tRecords = first("SELECT LoyaltyRecord", started);
   const tCustomers = first("SELECT PlatformCustomer", tRecords);
@@ -506,10 +541,12 @@ async function phaseReconcile(dir: string, migrationId: string, shopId: string) 
   const tLast = first("SELECT Reconciliation", tOrders);
   const tCreate = first("INSERT Reconciliation", tLast);
   const tWrite = first("INSERT RecordMatch", tCreate);
-  const cpu = profileTimes(profile, ["matchRecords", "classifyOrders", "buildPreview", "checkPreview"]);
+  const cpu = profileTimes(profile, ["matchRecords", "classifyOrders", "classifyPrepared", "buildPreview", "checkPreview"]);
   console.log(
     JSON.stringify({
       seconds: (ended - started) / 1000,
+      cpuSeconds: (cpuUsed.user + cpuUsed.system) / 1e6,
+      gc,
       phases: {
         loadRecords: (tCustomers - started) / 1000,
         loadCustomers: (tDecisions - tCustomers) / 1000,
@@ -518,8 +555,9 @@ async function phaseReconcile(dir: string, migrationId: string, shopId: string) 
         compute: (tCreate - tLast) / 1000,
         write: (ended - tWrite) / 1000,
       },
-      cpu: { match: cpu.matchRecords! / 1000, classify: cpu.classifyOrders! / 1000, preview: (cpu.buildPreview! + cpu.checkPreview!) / 1000 },
+      cpu: { match: cpu.matchRecords! / 1000, classify: (cpu.classifyOrders! || cpu.classifyPrepared!) / 1000, preview: (cpu.buildPreview! + cpu.checkPreview!) / 1000 },
       report: result.report,
+      digests,
       broken,
       recordMatches,
       maxRssMb: rssMb(),
@@ -702,6 +740,34 @@ async function main() {
   }
 }
 
+/** `--generate <file>`: the bulk sync and the staged records only, the database kept at <file> for `--db`. */
+async function generateOnly(target: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-reconcile-bench-"));
+  try {
+    const shopify = await startEmulator("tests/emulators/shopify/cli.ts", ["--customers", String(CUSTOMERS), "--orders", String(ORDERS), "--seed", String(SEED)]);
+    try {
+      console.log("sync, bulk…");
+      const synced = runPhase("sync-bulk", dir, ["--url", shopify.url]);
+      if (synced.customers !== CUSTOMERS || synced.orders !== ORDERS) throw new Error(`the snapshot holds ${synced.customers} customers and ${synced.orders} orders`);
+      console.log(`  ${synced.seconds.toFixed(1)} s`);
+    } finally {
+      await shopify.stop();
+    }
+    console.log(`staging ${RECORDS.toLocaleString("en")} records…`);
+    const staged = runPhase<StageSummary>("stage", dir);
+    console.log(`  ${staged.seconds.toFixed(1)} s`);
+    fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(path.join(dir, "sync.db"));
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    fs.copyFileSync(path.join(dir, "sync.db"), target);
+    console.log(`kept at ${target}; reconcile it with: npx tsx bench/reconcile.bench.ts --db ${target}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `--db`: only the reconcile phase, on a copy of a database holding a snapshot and a staged, never reconciled migration. */
 async function reconcileOnly(source: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-reconcile-bench-"));
@@ -719,10 +785,18 @@ async function reconcileOnly(source: string) {
     const figures: Figure[] = [];
     const notes: string[] = [];
     pushReconcile(figures, notes, rec, counts.records!);
-    report(`Reconcile only: ${counts.records!.toLocaleString("en")} records × ${counts.customers!.toLocaleString("en")} customers, ${counts.orders!.toLocaleString("en")} orders, SQLite`, `npm run bench -- reconcile --db <copy of a run's database>`, figures, notes);
+    // Printed only: bench/RESULTS.md keeps the full runs (npm run bench -- reconcile).
+    printFigures(`Reconcile only: ${counts.records!.toLocaleString("en")} records × ${counts.customers!.toLocaleString("en")} customers, ${counts.orders!.toLocaleString("en")} orders, SQLite`, `npx tsx bench/reconcile.bench.ts --db ${source}`, figures, notes);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function printFigures(title: string, command: string, figures: Figure[], notes: string[]) {
+  const value = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }));
+  console.log(`\n## ${title}\n\nCommand: \`${command}\`\n\n| figure | value |\n|---|---|`);
+  for (const f of figures) console.log(`| ${f.label} | ${value(f.value)} ${f.unit} |`);
+  if (notes.length) console.log(`\n${notes.map((n) => `- ${n}`).join("\n")}`);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON printed by this benchmark's own phases
@@ -731,13 +805,15 @@ function pushReconcile(figures: Figure[], notes: string[], rec: any, records: nu
   const p = rec.report.points;
   figures.push(
     { label: "reconcile: total (reconcileMigration end to end)", value: r2(rec.seconds), unit: "s" },
+    { label: "reconcile: CPU time (user + system) of the process during it", value: r2(rec.cpuSeconds), unit: "s" },
+    { label: "reconcile: garbage collector (pauses: minor / major + incremental)", value: r2(rec.gc.minor + rec.gc.major + rec.gc.incremental), unit: `s (${r2(rec.gc.minor)} / ${r2(rec.gc.major + rec.gc.incremental)})` },
     { label: "reconcile: load records", value: r2(rec.phases.loadRecords), unit: "s" },
     { label: "reconcile: load customers", value: r2(rec.phases.loadCustomers), unit: "s" },
-    { label: "reconcile: load review decisions", value: r2(rec.phases.loadDecisions), unit: "s" },
-    { label: "reconcile: load orders", value: r2(rec.phases.loadOrders), unit: "s" },
-    { label: "reconcile: match + classify + preview (wall)", value: r2(rec.phases.compute), unit: "s" },
+    { label: "reconcile: load review decisions and earned orders", value: r2(rec.phases.loadDecisions), unit: "s" },
+    { label: "reconcile: stream orders (read, hash, classify, count) and prior imports", value: r2(rec.phases.loadOrders), unit: "s" },
+    { label: "reconcile: match + preview (wall)", value: r2(rec.phases.compute), unit: "s" },
     { label: "reconcile: of which match (matchRecords, CPU profile)", value: r2(rec.cpu.match), unit: "s" },
-    { label: "reconcile: of which classify orders (classifyOrders, CPU profile)", value: r2(rec.cpu.classify), unit: "s" },
+    { label: "reconcile: classify orders (classifyOrders / orderClassifier, CPU profile)", value: r2(rec.cpu.classify), unit: "s" },
     { label: "reconcile: of which preview (buildPreview + checkPreview, CPU profile)", value: r2(rec.cpu.preview), unit: "s" },
     { label: "reconcile: write RecordMatch", value: r2(rec.phases.write), unit: "s" },
     { label: "reconcile: matching records/s", value: r0(records / rec.cpu.match), unit: "records/s" },
@@ -746,6 +822,7 @@ function pushReconcile(figures: Figure[], notes: string[], rec: any, records: nu
   notes.push(
     `Classes: matched ${m.matched}, pending ${m.pending}, conflict ${m.conflict}, rejected in review ${m.rejectedInReview}; points ${p.inFile} in file = ${p.matched} matched + ${p.pending} pending + ${p.conflict} conflict + ${p.rejected.total} rejected — checkPreview: holds.`,
     `Orders: ${rec.report.orders.total} = ${Object.entries(rec.report.orders.byOutcome).map(([k, v]) => `${k} ${v}`).join(", ")}; retroactive ${rec.report.retroactive.points} points to ${rec.report.retroactive.customers} customers.`,
+    `Digests (sha256): preview JSON ${rec.digests?.preview}, RecordMatch rows in record order (id left out) ${rec.digests?.recordMatches}.`,
     `Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} (1 / 5 / 15 min) on ${os.cpus().length} cores; other work on the machine shares them.`,
     "Reconcile phases: wall-clock boundaries at the first statement each phase prepares (better-sqlite3 prepare hook); match/classify/preview split by the V8 sampling profiler (2 ms), which was on during the whole reconcile run.",
   );
@@ -776,4 +853,5 @@ else if (values.phase === "reconcile") {
   await phaseReconcile(values.dir!, migrationId!, shopId!);
 } else if (values.phase === "matching") await phaseMatching();
 else if (values.db) await reconcileOnly(values.db);
+else if (values.generate) await generateOnly(values.generate);
 else await main();

@@ -7,6 +7,7 @@ import {
   indexPriorImports,
   parseAlreadyMigratedReason,
   priorImportsOf,
+  withoutEarned,
   withoutEarnedOrders,
   type PriorImport,
 } from "./already-migrated";
@@ -163,5 +164,6 @@ describe("earned orders", () => {
       { platformId: "o3", customerId: "c2", outcome: "after_cutover", points: 0 },
     ];
     expect(withoutEarnedOrders(orders, new Set(["o2", "o3"]))).toEqual([orders[0], { platformId: "o2", customerId: "c1", outcome: "already_earned", points: 0 }, orders[2]]);
+    expect(orders.map((o) => withoutEarned(o, new Set(["o2", "o3"])))).toEqual(withoutEarnedOrders(orders, new Set(["o2", "o3"])));
   });
 });

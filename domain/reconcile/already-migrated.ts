@@ -168,5 +168,10 @@ export function earnedOrderId(idempotencyKey: string, exceptMigration: string | 
 /** Retroactive orders that already earned become `already_earned` (no points); every other order is kept as is. */
 export function withoutEarnedOrders(orders: readonly ClassifiedOrder[], earned: ReadonlySet<string>): ClassifiedOrder[] {
   if (earned.size === 0) return [...orders];
-  return orders.map((o) => (o.outcome === "retroactive" && earned.has(o.platformId) ? { ...o, outcome: "already_earned", points: 0 } : o));
+  return orders.map((o) => withoutEarned(o, earned));
+}
+
+/** withoutEarnedOrders for one order. */
+export function withoutEarned(order: ClassifiedOrder, earned: ReadonlySet<string>): ClassifiedOrder {
+  return order.outcome === "retroactive" && earned.has(order.platformId) ? { ...order, outcome: "already_earned", points: 0 } : order;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkRules, classifyOrder, classifyOrders, retroactivePoints } from "./cutover";
+import { checkRules, classifyOrder, classifyOrders, orderClassifier, retroactivePoints } from "./cutover";
 import { defaultStateRules, ORDER_STATES } from "./order-states";
 import type { CutoverRules, OrderInput } from "./types";
 
@@ -98,6 +98,8 @@ describe("classifyOrder", () => {
         return { platformId: o.platformId, customerId: o.customerId, outcome: c.outcome, points: c.points };
       }),
     );
+    const one = orderClassifier(shopifyRules(), "shopify");
+    expect(orders.map((o) => one(o))).toEqual(classifyOrders(orders, shopifyRules(), "shopify"));
   });
 });
 

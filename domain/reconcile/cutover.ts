@@ -82,12 +82,16 @@ function prepare(rules: CutoverRules): PreparedRules {
   };
 }
 
+function stateNamed(platform: Platform, state: string): string {
+  return `${stateLabel(platform, state)} (${state})`;
+}
+
 function classifyPrepared(order: OrderInput, p: PreparedRules, platform: Platform): OrderClassification {
   const state = orderStateOf(order, platform);
-  const named = `${stateLabel(platform, state)} (${state})`;
-  if (p.cancelled.has(state)) return { outcome: "cancelled", state, points: 0, reason: `cancelled: ${named} is a cancelled state` };
+  // The state is named only where a reason says it: classifyOrders drops the reasons of a store's millions of orders.
+  if (p.cancelled.has(state)) return { outcome: "cancelled", state, points: 0, reason: `cancelled: ${stateNamed(platform, state)} is a cancelled state` };
   if (!p.completed.has(state)) {
-    return { outcome: "not_completed", state, points: 0, reason: `not completed: ${named} is not a completed state` };
+    return { outcome: "not_completed", state, points: 0, reason: `not completed: ${stateNamed(platform, state)} is not a completed state` };
   }
   const placed = instant(order.placedAt);
   if (Number.isNaN(placed)) {
@@ -128,11 +132,19 @@ export function classifyOrder(order: OrderInput, rules: CutoverRules, platform: 
 
 /** classifyOrder over many orders, reading the rules once; in input order. */
 export function classifyOrders(orders: readonly OrderInput[], rules: CutoverRules, platform: Platform): ClassifiedOrder[] {
+  return orders.map(orderClassifier(rules, platform));
+}
+
+/**
+ * classifyOrders one order at a time, the rules read once: for a caller that streams a store's
+ * orders instead of holding them all.
+ */
+export function orderClassifier(rules: CutoverRules, platform: Platform): (order: OrderInput) => ClassifiedOrder {
   const p = prepare(rules);
-  return orders.map((order) => {
+  return (order) => {
     const c = classifyPrepared(order, p, platform);
     return { platformId: order.platformId, customerId: order.customerId, outcome: c.outcome, points: c.points };
-  });
+  };
 }
 
 /**

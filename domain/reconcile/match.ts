@@ -160,8 +160,11 @@ function decideOnKey(index: CustomerIndex, record: ReconcileRecord, slot: Slot, 
   };
 }
 
+/** The candidates of every outcome that has none: one shared, frozen array instead of a million empty ones. */
+const NO_CANDIDATES = Object.freeze([]) as unknown as Candidate[];
+
 function matched(record: ReconcileRecord, platformCustomerId: string, matchedBy: RecordOutcome["matchedBy"]): RecordOutcome {
-  return { recordId: record.id, class: "matched", platformCustomerId, matchedBy, reason: null, candidates: [], points: record.points };
+  return { recordId: record.id, class: "matched", platformCustomerId, matchedBy, reason: null, candidates: NO_CANDIDATES, points: record.points };
 }
 
 function conflict(record: ReconcileRecord, reason: string, candidates: Candidate[]): RecordOutcome {
@@ -169,7 +172,7 @@ function conflict(record: ReconcileRecord, reason: string, candidates: Candidate
 }
 
 function unmatched(record: ReconcileRecord, cls: "pending" | "rejected", reason: string): RecordOutcome {
-  return { recordId: record.id, class: cls, platformCustomerId: null, matchedBy: null, reason, candidates: [], points: record.points };
+  return { recordId: record.id, class: cls, platformCustomerId: null, matchedBy: null, reason, candidates: NO_CANDIDATES, points: record.points };
 }
 
 function autoMatch(index: CustomerIndex, record: ReconcileRecord, idKey: string | null): AutoResult {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { matchRecords } from "./match";
-import { buildPreview, checkPreview, CONFLICTS_SHOWN, type Preview } from "./report";
+import { buildPreview, checkPreview, CONFLICTS_SHOWN, OrderTally, type Preview } from "./report";
 import { cust, customersArb, decisionsArb, rec, recordsArb } from "./test-support";
 import { ORDER_OUTCOMES, RECORD_CLASSES, type ClassifiedOrder, type ImportTotals, type MatchOptions, type RecordOutcome } from "./types";
 
@@ -58,6 +58,13 @@ describe("buildPreview", () => {
     });
     expect(checkPreview(report)).toBeNull();
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it("gives the same preview, byte for byte, from orders counted one at a time (OrderTally)", () => {
+    const tally = new OrderTally();
+    for (const o of orders) tally.add(o);
+    const streamed = buildPreview({ outcomes, orders: tally, importTotals: { pointsInFile: 700, pointsRejectedAtImport: 60, pointsMergedAway: 21, recordsRejectedAtImport: 3 } });
+    expect(JSON.stringify(streamed)).toBe(JSON.stringify(report));
   });
 
   it("says in words which identity is broken", () => {
@@ -120,6 +127,19 @@ describe("preview properties", () => {
         expect(all.sort()).toEqual(records.map((r) => r.id).sort());
         expect(new Set(all).size).toBe(records.length);
         expect(report.retroactive.points).toBe(orders.reduce((sum, o) => sum + (o.outcome === "retroactive" ? o.points : 0), 0));
+      }),
+    );
+  });
+
+  it("counting the orders one at a time (OrderTally), in any order, gives the same JSON as the array", () => {
+    fc.assert(
+      fc.property(stateArb, fc.infiniteStream(fc.nat()), ({ records, customers, decisions, orders, rejectedAtImport, mergedAway }, keys) => {
+        const outcomes = matchRecords(records, customers, decisions, OPTIONS);
+        const importTotals = totalsFor(outcomes, rejectedAtImport, mergedAway);
+        const tally = new OrderTally();
+        const shuffled = orders.map((o) => ({ o, k: keys.next().value as number })).sort((a, b) => a.k - b.k);
+        for (const { o } of shuffled) tally.add(o);
+        expect(JSON.stringify(buildPreview({ outcomes, orders: tally, importTotals }))).toBe(JSON.stringify(buildPreview({ outcomes, orders, importTotals })));
       }),
     );
   });

@@ -59,8 +59,30 @@ export interface Preview {
 
 const byRecordId = (a: RecordOutcome, b: RecordOutcome) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0);
 
-export function buildPreview(input: { outcomes: readonly RecordOutcome[]; orders: readonly ClassifiedOrder[]; importTotals: ImportTotals }): Preview {
-  const { outcomes, orders, importTotals } = input;
+/**
+ * The orders' part of the preview, counted one order at a time, so that a store's millions of orders
+ * can be streamed through it instead of held (buildPreview takes either).
+ */
+export class OrderTally {
+  total = 0;
+  readonly byOutcome = Object.fromEntries(ORDER_OUTCOMES.map((k) => [k, 0])) as Record<OrderOutcome, number>;
+  /** Retroactive points per customer ("" for none). */
+  readonly retroCustomers = new Map<string, number>();
+  retroPoints = 0;
+
+  add(order: Pick<ClassifiedOrder, "customerId" | "outcome" | "points">): void {
+    this.total += 1;
+    this.byOutcome[order.outcome] += 1;
+    if (order.outcome === "retroactive") {
+      this.retroPoints += order.points;
+      const customer = order.customerId ?? "";
+      this.retroCustomers.set(customer, (this.retroCustomers.get(customer) ?? 0) + order.points);
+    }
+  }
+}
+
+export function buildPreview(input: { outcomes: readonly RecordOutcome[]; orders: readonly ClassifiedOrder[] | OrderTally; importTotals: ImportTotals }): Preview {
+  const { outcomes, importTotals } = input;
   const points = { matched: 0, pending: 0, conflict: 0, rejected: 0 };
   const members = { matched: 0, pending: 0, conflict: 0, rejected: 0 };
   const matchedCustomers = new Set<string>();
@@ -73,17 +95,13 @@ export function buildPreview(input: { outcomes: readonly RecordOutcome[]; orders
   }
   conflicts.sort(byRecordId);
 
-  const byOutcome = Object.fromEntries(ORDER_OUTCOMES.map((k) => [k, 0])) as Record<OrderOutcome, number>;
-  const retroCustomers = new Map<string, number>();
-  let retroPoints = 0;
-  for (const order of orders) {
-    byOutcome[order.outcome] += 1;
-    if (order.outcome === "retroactive") {
-      retroPoints += order.points;
-      const customer = order.customerId ?? "";
-      retroCustomers.set(customer, (retroCustomers.get(customer) ?? 0) + order.points);
-    }
+  let tally: OrderTally;
+  if (input.orders instanceof OrderTally) tally = input.orders;
+  else {
+    tally = new OrderTally();
+    for (const order of input.orders) tally.add(order);
   }
+  const { byOutcome, retroCustomers, retroPoints } = tally;
   const toMatched = { customers: 0, points: 0 };
   const toOthers = { customers: 0, points: 0 };
   for (const [customer, customerPoints] of retroCustomers) {
@@ -118,10 +136,10 @@ export function buildPreview(input: { outcomes: readonly RecordOutcome[]; orders
       shown: conflicts.slice(0, CONFLICTS_SHOWN).map((o) => ({ recordId: o.recordId, reason: o.reason, candidates: o.candidates, points: o.points })),
     },
     orders: {
-      total: orders.length,
-      byOutcome,
+      total: tally.total,
+      byOutcome: { ...byOutcome },
       alreadyMigrated: byOutcome.already_migrated,
-      ignored: orders.length - byOutcome.retroactive - byOutcome.already_migrated,
+      ignored: tally.total - byOutcome.retroactive - byOutcome.already_migrated,
     },
     retroactive: {
       orders: byOutcome.retroactive,

@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import type Pg from "pg";
-import { earnedOrderId, flagAlreadyMigrated, indexPriorImports, withoutEarnedOrders } from "~domain/reconcile/already-migrated";
-import { classifyOrders } from "~domain/reconcile/cutover";
+import { earnedOrderId, flagAlreadyMigrated, indexPriorImports, withoutEarned } from "~domain/reconcile/already-migrated";
+import { orderClassifier } from "~domain/reconcile/cutover";
 import { matchRecords } from "~domain/reconcile/match";
-import { buildPreview, checkPreview, type Preview } from "~domain/reconcile/report";
-import type { ImportTotals, ReconcileCustomer, ReconcileRecord, ReviewDecisionInput } from "~domain/reconcile/types";
+import { buildPreview, checkPreview, OrderTally, type Preview } from "~domain/reconcile/report";
+import type { ImportTotals, OrderInput, ReconcileCustomer, ReconcileRecord, ReviewDecisionInput } from "~domain/reconcile/types";
 import { openBulkInserter } from "../../db-bulk.server";
 import { databaseKind, sqliteFilePath } from "../../database-url";
 import { Prisma } from "@prisma/client";
@@ -33,7 +33,9 @@ export interface ReconcileInput {
   progress?: (update: { done: number; total: number | null }) => Promise<void>;
 }
 
+/** Rows per PostgreSQL FETCH; SQLite hands rows over in smaller batches, which die young. */
 const PAGE = 20_000;
+const SQLITE_BATCH = 2_000;
 const WRITE_BATCH = 10_000;
 
 export async function reconcileMigration(input: ReconcileInput): Promise<ReconcileOutcome> {
@@ -47,27 +49,33 @@ export async function reconcileMigration(input: ReconcileInput): Promise<Reconci
 
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify({ rules: rules.rules, match: rules.match }));
-  const records = await loadRecords(migration.id, files, hash);
+  let records: ReconcileRecord[] | null = await loadRecords(migration.id, files, hash);
   const totalRecords = records.length;
   await input.progress?.({ done: 0, total: totalRecords });
-  const customers = await loadCustomers(migration.shopId, hash);
+  let customers: ReconcileCustomer[] | null = await loadCustomers(migration.shopId, hash);
   const decisions = await loadDecisions(migration.id, hash);
-  const orders = await loadOrders(migration.shopId, hash);
-  // What other migrations of the shop already credited (domain/reconcile/already-migrated.ts): part of
-  // the inputs, so applying or rolling back another migration makes this preview stale.
-  const imported = await loadImportedElsewhere(migration.shopId, migration.id, hash);
   const earned = await earnedOrderIds(migration.shopId, migration.id);
+  // The orders are classified and counted as they stream by (OrderTally): two million order objects
+  // held at once were most of the dry run's memory.
+  const tally = new OrderTally();
+  const classify = orderClassifier(rules.rules, rules.match.platform);
   // Only the earned orders inside the retroactive window change the preview: live earns (after the
   // cutover) happen all the time and would otherwise make every preview stale.
   const retroWindow = rules.rules.retroactive;
-  if (retroWindow !== null && earned.size > 0) {
-    const from = Date.parse(retroWindow.from);
-    const to = Date.parse(retroWindow.to);
-    for (const o of orders) {
-      const placed = Date.parse(o.placedAt);
-      if (placed >= from && placed < to && earned.has(o.platformId)) hash.update(`e|${o.platformId}\n`);
+  const from = retroWindow === null ? Number.NaN : Date.parse(retroWindow.from);
+  const to = retroWindow === null ? Number.NaN : Date.parse(retroWindow.to);
+  const earnedInWindow: string[] = [];
+  await streamOrders(migration.shopId, hash, (order) => {
+    tally.add(withoutEarned(classify(order), earned));
+    if (retroWindow !== null && earned.size > 0 && earned.has(order.platformId)) {
+      const placed = Date.parse(order.placedAt);
+      if (placed >= from && placed < to) earnedInWindow.push(order.platformId);
     }
-  }
+  });
+  // What other migrations of the shop already credited (domain/reconcile/already-migrated.ts): part of
+  // the inputs, so applying or rolling back another migration makes this preview stale.
+  const imported = await loadImportedElsewhere(migration.shopId, migration.id, hash);
+  for (const platformId of earnedInWindow) hash.update(`e|${platformId}\n`);
   const inputsHash = hash.digest("hex");
 
   const last = await prisma.reconciliation.findFirst({ where: { migrationId: migration.id, status: "done" }, orderBy: { createdAt: "desc" } });
@@ -82,14 +90,16 @@ export async function reconcileMigration(input: ReconcileInput): Promise<Reconci
   }
 
   const outcomes = flagAlreadyMigrated(records, matchRecords(records, customers, decisions, rules.match), decisions, imported);
-  const classified = withoutEarnedOrders(classifyOrders(orders, rules.rules, rules.match.platform), earned);
+  // Dropped before the million rows are written: a smaller heap is collected faster.
+  records = null;
+  customers = null;
   const importTotals: ImportTotals = {
     pointsInFile: files.reduce((sum, f) => sum + Number(f.pointsInFile), 0),
     pointsRejectedAtImport: files.reduce((sum, f) => sum + Number(f.pointsRejected), 0),
     pointsMergedAway: files.reduce((sum, f) => sum + Number(f.pointsMergedAway), 0),
     recordsRejectedAtImport: files.reduce((sum, f) => sum + f.rowsRejected, 0),
   };
-  const report = buildPreview({ outcomes, orders: classified, importTotals });
+  const report = buildPreview({ outcomes, orders: tally, importTotals });
   const broken = checkPreview(report);
   if (broken) throw new Error(`reconciliation of migration ${migration.id} does not add up: ${broken}`);
 
@@ -154,7 +164,10 @@ export async function latestPreview(migrationId: string): Promise<{ reconciliati
 // Loading. A million records, a million customers and two million orders are read through the
 // database driver, one streamed query per table: Prisma's findMany reads ~17,000 rows/s here
 // (statement overhead plus an object, Date and Decimal per row), which made loading most of a dry
-// run's time (bench/reconcile.bench.ts). Same rows, same order (by id) and same hashed text as before.
+// run's time (bench/reconcile.bench.ts). Each table is read in the order of a unique index the
+// query's filter starts with — records by (importFileId, rowNumber), the file's order; customers and
+// orders by (shopId, platformId) — so the database walks the index instead of sorting the rows
+// (ORDER BY "id" of a cuid made SQLite sort two million orders in a temporary B-tree first).
 
 const require = createRequire(import.meta.url);
 
@@ -193,7 +206,7 @@ async function* selectRows(sql: string, params: unknown[]): AsyncGenerator<unkno
     let batch: unknown[][] = [];
     for (const row of db.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>) {
       batch.push(row);
-      if (batch.length === PAGE) {
+      if (batch.length === SQLITE_BATCH) {
         yield batch;
         batch = [];
       }
@@ -231,16 +244,35 @@ function amountText(value: unknown): string {
 /** ISO-8601 with milliseconds, in the query, for PostgreSQL's timestamp(3) (UTC, as Prisma writes it). */
 const pgInstant = (column: string) => `to_char("${column}", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** A staged record as matching reads it; its row reference is spelled only for the few messages that name it. */
+class StagedRecord implements ReconcileRecord {
+  constructor(
+    readonly id: string,
+    private readonly fileName: string,
+    private readonly rowNumber: number,
+    readonly emailNormalized: string | null,
+    readonly phoneE164: string | null,
+    readonly cpf: string | null,
+    readonly platformCustomerRef: string | null,
+    readonly points: number,
+  ) {}
+
+  get rowRef(): string {
+    return `${this.fileName} row ${this.rowNumber}`;
+  }
+}
+
 async function loadRecords(migrationId: string, files: Array<{ id: string; fileName: string }>, hash: crypto.Hash): Promise<ReconcileRecord[]> {
   const names = new Map(files.map((f) => [f.id, f.fileName]));
   const out: ReconcileRecord[] = [];
   const sql = `SELECT "id", "importFileId", "rowNumber", "emailNormalized", "phoneE164", "cpf", "platformCustomerRef", "points"
-    FROM "LoyaltyRecord" WHERE "migrationId" = ? AND "status" = 'valid' AND "importFileId" IN (${files.map(() => "?").join(", ")}) ORDER BY "id"`;
+    FROM "LoyaltyRecord" WHERE "migrationId" = ? AND "status" = 'valid' AND "importFileId" IN (${files.map(() => "?").join(", ")})
+    ORDER BY "importFileId", "rowNumber"`;
   for await (const rows of selectRows(sql, [migrationId, ...names.keys()])) {
     for (const [id, importFileId, rowNumber, emailNormalized, phoneE164, cpf, platformCustomerRef, points] of rows as Array<
       [string, string, number, string | null, string | null, string | null, string | null, number]
     >) {
-      out.push({ id, rowRef: `${names.get(importFileId)} row ${rowNumber}`, emailNormalized, phoneE164, cpf, platformCustomerRef, points: Number(points) });
+      out.push(new StagedRecord(id, names.get(importFileId)!, rowNumber, emailNormalized, phoneE164, cpf, platformCustomerRef, Number(points)));
       hash.update(`r|${id}|${emailNormalized}|${phoneE164}|${cpf}|${platformCustomerRef}|${points}\n`);
     }
   }
@@ -249,7 +281,7 @@ async function loadRecords(migrationId: string, files: Array<{ id: string; fileN
 
 async function loadCustomers(shopId: string, hash: crypto.Hash): Promise<ReconcileCustomer[]> {
   const out: ReconcileCustomer[] = [];
-  const sql = `SELECT "platformId", "emailNormalized", "phoneE164", "cpf" FROM "PlatformCustomer" WHERE "shopId" = ? ORDER BY "id"`;
+  const sql = `SELECT "platformId", "emailNormalized", "phoneE164", "cpf" FROM "PlatformCustomer" WHERE "shopId" = ? ORDER BY "shopId", "platformId"`;
   for await (const rows of selectRows(sql, [shopId])) {
     for (const [platformId, emailNormalized, phoneE164, cpf] of rows as Array<[string, string | null, string | null, string | null]>) {
       out.push({ platformId, emailNormalized, phoneE164, cpf });
@@ -265,40 +297,47 @@ async function loadDecisions(migrationId: string, hash: crypto.Hash): Promise<Re
   return rows.map((d) => ({ recordId: d.recordId, decision: d.decision as ReviewDecisionInput["decision"], platformCustomerId: d.platformCustomerId }));
 }
 
-interface LoadedOrder {
-  platformId: string;
-  customerId: string | null;
-  financialStatus: string | null;
-  status: string | null;
-  cancelledAt: string | null;
-  totalAmount: string;
-  placedAt: string;
+/**
+ * An order of the snapshot as classifyOrders reads it. Its total is spelled as a decimal only when
+ * read, which classification does for the few orders inside a retroactive window.
+ */
+class SnapshotOrder implements OrderInput {
+  constructor(
+    readonly platformId: string,
+    readonly customerId: string | null,
+    readonly financialStatus: string | null,
+    readonly status: string | null,
+    readonly cancelledAt: string | null,
+    private readonly amount: unknown,
+    readonly placedAt: string,
+  ) {}
+
+  get totalAmount(): string {
+    return amountText(this.amount);
+  }
 }
 
-async function loadOrders(shopId: string, hash: crypto.Hash): Promise<LoadedOrder[]> {
-  const out: LoadedOrder[] = [];
+/**
+ * Every order of the shop's snapshot, in (shopId, platformId) order, to `each` (not kept). The hash
+ * takes the values as the database gives them (on SQLite the instants' text and the amount's number),
+ * which change whenever the order does.
+ */
+async function streamOrders(shopId: string, hash: crypto.Hash, each: (order: OrderInput) => void): Promise<void> {
   const pg = isPostgres();
   const sql = `SELECT "platformId", "platformCustomerId", "financialStatus", "status",
       ${pg ? pgInstant("cancelledAt") : '"cancelledAt"'}, ${pg ? 'round("totalAmount", 2)::text' : '"totalAmount"'}, ${pg ? pgInstant("placedAt") : '"placedAt"'}
-    FROM "PlatformOrder" WHERE "shopId" = ? ORDER BY "id"`;
+    FROM "PlatformOrder" WHERE "shopId" = ? ORDER BY "shopId", "platformId"`;
   for await (const rows of selectRows(sql, [shopId])) {
     for (const [platformId, customerId, financialStatus, status, cancelledAt, totalAmount, placedAt] of rows as Array<
       [string, string | null, string | null, string | null, unknown, unknown, unknown]
     >) {
-      const order: LoadedOrder = {
-        platformId,
-        customerId,
-        financialStatus,
-        status,
-        cancelledAt: cancelledAt === null ? null : isoInstant(cancelledAt),
-        totalAmount: amountText(totalAmount),
-        placedAt: isoInstant(placedAt),
-      };
-      out.push(order);
-      hash.update(`o|${order.platformId}|${order.customerId}|${order.financialStatus}|${order.status}|${order.cancelledAt}|${order.totalAmount}|${order.placedAt}\n`);
+      hash.update(`o|${platformId}|${customerId}|${financialStatus}|${status}|${cancelledAt}|${totalAmount}|${placedAt}\n`);
+      // Date.parse reads Prisma's text form as it is; only another form (epoch milliseconds) is converted.
+      const cancelled = cancelledAt === null || typeof cancelledAt === "string" ? cancelledAt : isoInstant(cancelledAt);
+      const placed = typeof placedAt === "string" ? placedAt : isoInstant(placedAt);
+      each(new SnapshotOrder(platformId, customerId, financialStatus, status, cancelled, totalAmount, placed));
     }
   }
-  return out;
 }
 
 /**
