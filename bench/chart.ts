@@ -139,6 +139,8 @@ export function resultsMarkdown(meta: Meta, chartFile: string | null, points: Ch
     "",
     "## Summary",
     "",
+    "Ratio to the limit = value ÷ the limit measured in the same run: for a rate, the share of the limit reached; for a latency or a CPU time, how many times the limit's.",
+    "",
     "| benchmark | size | figure | value | limit (same run) | ratio to the limit | targets met |",
     "|---|---|---|---|---|---|---|",
   ];

@@ -29,34 +29,37 @@ const SCALED = ["import", "reconcile", "apply"];
 const DEFAULT_SCALE = { import: [10_000, 100_000, 1_000_000], reconcile: [10_000, 100_000], apply: [10_000, 100_000] };
 
 /**
- * Each benchmark's own flags for a size. `main`: the size whose full tables lead RESULTS.md (bounded
+ * Each benchmark's own flags for a size, one list per run of it. `main`: the size whose full tables lead RESULTS.md (bounded
  * throttle windows at their usual length); otherwise a scale point (short windows, or none).
  */
 function flagsFor(name, size, main) {
   switch (name) {
     case "import":
-      return ["--rows", String(size)];
+      return [["--rows", String(size)]];
     case "reconcile":
       // The paged windows are bounded in time, not size: their figures do not depend on N.
-      return ["--records", String(size), "--customers", String(size), "--orders", String(2 * size), "--paged-seconds", main ? "30" : "12", "--nuvemshop-seconds", main ? "30" : "12"];
+      return [["--records", String(size), "--customers", String(size), "--orders", String(2 * size), "--paged-seconds", main ? "30" : "12", "--nuvemshop-seconds", main ? "30" : "12"]];
     case "apply":
-      return ["--customers", String(size), "--throttled-seconds", main ? "30" : "0"];
+      return [["--customers", String(size), "--throttled-seconds", main ? "30" : "0"]];
     case "webhooks":
-      return [];
+      return [[]];
     case "webhooks-load":
       return webhooksLoadFlags();
     default:
-      return [];
+      return [[]];
   }
 }
 
-/** bench/webhooks-load.bench.ts declares its load flags in its header; the runner passes their defaults bounded. */
+/**
+ * bench/webhooks-load.bench.ts (its header lists its flags): the real app on loopback under a fixed
+ * rate, on SQLite (in-process jobs) and on PostgreSQL with 2 worker processes; load and drain bounded.
+ */
 function webhooksLoadFlags() {
-  const file = path.join(root, "bench/webhooks-load.bench.ts");
-  const header = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("//")).join("\n");
-  const flags = [];
-  if (/--seconds\b/.test(header)) flags.push("--seconds", "20");
-  return flags;
+  const bounded = ["--rate", "200", "--seconds", "30", "--drain-timeout", "300"];
+  return [
+    ["--engine", "sqlite", ...bounded],
+    ["--engine", "pg", "--workers", "2", ...bounded],
+  ];
 }
 
 ensureInstalled();
@@ -138,8 +141,8 @@ if (single) {
     return sizes.filter((s) => s !== size).sort((a, b) => a - b);
   };
   // Every benchmark at the main size first (the tables), then the scale points, smallest first.
-  for (const name of all.filter((n) => only.includes(n))) run(name, flagsFor(name, size, true), size, true);
-  for (const name of all.filter((n) => only.includes(n))) for (const s of scaleOf(name)) run(name, flagsFor(name, s, false), s, false);
+  for (const name of all.filter((n) => only.includes(n))) for (const args of flagsFor(name, size, true)) run(name, args, size, true);
+  for (const name of all.filter((n) => only.includes(n))) for (const s of scaleOf(name)) for (const args of flagsFor(name, s, false)) run(name, args, s, false);
 }
 
 const meta = {
