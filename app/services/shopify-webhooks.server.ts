@@ -1,12 +1,10 @@
 import type { Prisma } from "@prisma/client";
 import { isSafeNumber, parse } from "lossless-json";
 import { shopifyGid } from "~domain/identity";
-import prisma from "../db.server";
-import { isUniqueViolation } from "../db-errors.server";
-import { enqueue } from "../jobs/queue.server";
-import { authenticate } from "../shopify.server";
 import { deleteFiles, recordDataRequest, redactCustomer, redactShop } from "./compliance.server";
-import { ensureShop, findShop } from "./shops.server";
+import { findShop } from "./shops.server";
+import { recordAndEnqueue, recordDeliveryOnce, type WebhookJob, type WebhookJobKind } from "./webhooks/record.server";
+import { verifyShopifyWebhook } from "./webhooks/shopify-verify.server";
 
 /** The topics Carryover subscribes to (shopify.app.toml), in the form shopify-api reports them. */
 export const SHOPIFY_WEBHOOK_TOPICS = [
@@ -49,56 +47,46 @@ function gidOf(resource: "Customer" | "Order", payload: Payload | undefined): st
 }
 
 /**
- * Verify (HMAC of the raw body, through shopify-app-remix), record the delivery once, then either
- * do the small real job inline (uninstall, compliance) or enqueue a typed job, and answer.
- * The record and the work share one transaction: if the work fails, Shopify's retry finds no
- * record and runs it again; if it succeeded, every repeat is a no-op.
+ * Verify (HMAC of the raw body, app/services/webhooks/shopify-verify.server.ts), record the delivery
+ * once, then either do the small real job inline (uninstall, compliance) or enqueue a typed job, and
+ * answer. The record and the work share one transaction: if the work fails, Shopify's retry finds no
+ * record and runs it again; if it succeeded, every repeat is a no-op that writes nothing.
  */
 export async function receiveShopifyWebhook(request: Request, expected: ShopifyWebhookTopic): Promise<WebhookOutcome> {
-  if (!request.headers.get("x-shopify-hmac-sha256")) throw new Response("Missing X-Shopify-Hmac-Sha256", { status: 401 });
-  const raw = await request.clone().text();
-  let webhook: Awaited<ReturnType<typeof authenticate.webhook>>;
-  try {
-    webhook = await authenticate.webhook(request);
-  } catch (error) {
-    // shopify-app-remix JSON.parses the body only once the signature holds: a SyntaxError here is a
-    // correctly signed body that is not JSON, which is the sender's mistake (400), not ours (500).
-    if (error instanceof SyntaxError) throw new Response(`The webhook body is not JSON (${error.message}).`, { status: 400 });
-    throw error;
-  }
-  const topic = webhook.topic as string;
-  if (topic !== expected) throw new Response(`this endpoint receives ${expected}, not ${topic}`, { status: 400 });
-  if (!webhook.webhookId) throw new Response("Missing X-Shopify-Webhook-Id", { status: 400 });
+  const webhook = await verifyShopifyWebhook(request);
+  if (webhook.topic !== expected) throw new Response(`this endpoint receives ${expected}, not ${webhook.topic}`, { status: 400 });
   let payload: Payload;
   try {
-    payload = parseWebhookBody(raw);
+    payload = parseWebhookBody(webhook.rawBody);
   } catch (error) {
     throw new Response(`The webhook body is not a JSON object (${error instanceof Error ? error.message : String(error)}).`, { status: 400 });
   }
 
-  let filesToDelete: string[] = [];
-  try {
-    const outcome = await prisma.$transaction(async (tx) => {
-      await tx.webhookDelivery.create({
-        data: {
-          platform: "shopify",
-          webhookId: webhook.webhookId,
-          eventId: "eventId" in webhook && webhook.eventId ? String(webhook.eventId) : null,
-          topic,
-          shopDomain: webhook.shop,
-          status: "processed",
-          processedAt: new Date(),
-        },
-      });
-      const result = await handle(tx, expected, webhook.shop, webhook.webhookId, payload);
-      filesToDelete = result.filesToDelete ?? [];
-      return result.outcome;
-    });
-    await deleteFiles(filesToDelete);
-    return outcome;
-  } catch (error) {
-    if (isUniqueViolation(error)) return { outcome: "duplicate", topic: expected };
-    throw error;
+  const delivery = { platform: "shopify" as const, webhookId: webhook.webhookId, eventId: webhook.eventId, topic: webhook.topic, shopDomain: webhook.shop };
+  const job = jobOf(expected, webhook.shop, webhook.webhookId, payload);
+  if (job) {
+    const recorded = await recordAndEnqueue(delivery, job);
+    return recorded.outcome === "duplicate" ? { outcome: "duplicate", topic: expected } : { outcome: "enqueued", topic: expected, jobId: recorded.jobId };
+  }
+  const recorded = await recordDeliveryOnce(delivery, (tx) => handle(tx, expected, webhook.shop, payload));
+  if (recorded.outcome === "duplicate") return { outcome: "duplicate", topic: expected };
+  await deleteFiles(recorded.result.filesToDelete ?? []);
+  return recorded.result.outcome;
+}
+
+/** The job a topic is worked by (customers/* and orders/*); null for the topics done inline. */
+function jobOf(topic: ShopifyWebhookTopic, shopDomain: string, webhookId: string, payload: Payload): WebhookJob<WebhookJobKind> | null {
+  const dedupeKey = `webhook:shopify:${webhookId}`;
+  switch (topic) {
+    case "CUSTOMERS_CREATE":
+    case "CUSTOMERS_ENABLE":
+    case "CUSTOMERS_UPDATE":
+      return { kind: "customer.changed", payload: { shopDomain, platform: "shopify", customerId: gidOf("Customer", payload), topic }, dedupeKey };
+    case "ORDERS_PAID":
+    case "ORDERS_CANCELLED":
+      return { kind: "order.changed", payload: { shopDomain, platform: "shopify", orderId: gidOf("Order", payload), topic }, dedupeKey };
+    default:
+      return null;
   }
 }
 
@@ -106,7 +94,6 @@ async function handle(
   tx: Tx,
   topic: ShopifyWebhookTopic,
   shopDomain: string,
-  webhookId: string,
   payload: Payload,
 ): Promise<{ outcome: WebhookOutcome; filesToDelete?: string[] }> {
   const processed = { outcome: { outcome: "processed", topic } as const };
@@ -118,33 +105,10 @@ async function handle(
     }
     case "CUSTOMERS_CREATE":
     case "CUSTOMERS_ENABLE":
-    case "CUSTOMERS_UPDATE": {
-      const shop = await ensureShop("shopify", shopDomain, tx);
-      const job = await enqueue(
-        {
-          kind: "customer.changed",
-          shopId: shop.id,
-          payload: { shopDomain, platform: "shopify", customerId: gidOf("Customer", payload), topic },
-          dedupeKey: `webhook:shopify:${webhookId}`,
-        },
-        tx,
-      );
-      return { outcome: { outcome: "enqueued", topic, jobId: job.jobId } };
-    }
+    case "CUSTOMERS_UPDATE":
     case "ORDERS_PAID":
-    case "ORDERS_CANCELLED": {
-      const shop = await ensureShop("shopify", shopDomain, tx);
-      const job = await enqueue(
-        {
-          kind: "order.changed",
-          shopId: shop.id,
-          payload: { shopDomain, platform: "shopify", orderId: gidOf("Order", payload), topic },
-          dedupeKey: `webhook:shopify:${webhookId}`,
-        },
-        tx,
-      );
-      return { outcome: { outcome: "enqueued", topic, jobId: job.jobId } };
-    }
+    case "ORDERS_CANCELLED":
+      throw new Error(`${topic} is worked by a job (recordAndEnqueue), not inline`);
     case "CUSTOMERS_DATA_REQUEST":
     case "CUSTOMERS_REDACT": {
       const shop = await findShop("shopify", shopDomain, tx);
