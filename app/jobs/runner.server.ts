@@ -41,6 +41,8 @@ export interface RunnerOptions {
   /** Delay before retry n (1-based). */
   backoffMs?: (attempt: number) => number;
   now?: () => Date;
+  /** Claim only these shops' jobs (a worker set aside for some merchants; tests that share a database). */
+  onlyShops?: string[];
 }
 
 const DEFAULT_STALE_MS = 60_000;
@@ -72,6 +74,7 @@ export class JobRunner {
   private readonly staleAfterMs: number;
   private readonly backoffMs: (attempt: number) => number;
   private readonly now: () => Date;
+  private readonly onlyShops: string[] | undefined;
   private stopping = false;
 
   constructor(options: RunnerOptions) {
@@ -80,6 +83,7 @@ export class JobRunner {
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_MS;
     this.backoffMs = options.backoffMs ?? defaultBackoff;
     this.now = options.now ?? (() => new Date());
+    this.onlyShops = options.onlyShops;
   }
 
   /**
@@ -102,6 +106,7 @@ export class JobRunner {
           where: {
             kind: { in: kinds },
             id: { notIn: skipped },
+            ...(this.onlyShops ? { shopId: { in: this.onlyShops } } : {}),
             OR: [{ state: "queued", runAfter: { lte: now } }, { state: "running", heartbeatAt: { lt: stale } }],
           },
           orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
@@ -175,7 +180,7 @@ export class JobRunner {
   private async orphanOnThisHost(kinds: string[], skipped: string[]): Promise<Job | null> {
     const prefix = `${os.hostname()}:`;
     const running = await prisma.job.findMany({
-      where: { kind: { in: kinds }, id: { notIn: skipped }, state: "running", lockedBy: { startsWith: prefix } },
+      where: { kind: { in: kinds }, id: { notIn: skipped }, ...(this.onlyShops ? { shopId: { in: this.onlyShops } } : {}), state: "running", lockedBy: { startsWith: prefix } },
       take: 50,
     });
     return running.find((job) => job.lockedBy !== this.workerId && deadOnThisHost(job.lockedBy)) ?? null;
