@@ -153,6 +153,9 @@ const meta = {
   runs,
 };
 fs.writeFileSync(path.join(workDir, "meta.json"), JSON.stringify(meta));
+// Kept so RESULTS.md can be written again from the same run: npx tsx bench/chart.ts --meta .carryover/bench/last-run.json --out …
+fs.mkdirSync(path.join(root, ".carryover/bench"), { recursive: true });
+fs.copyFileSync(path.join(workDir, "meta.json"), path.join(root, ".carryover/bench/last-run.json"));
 const out = single ? path.join(root, "bench/history", `${started.toISOString().slice(0, 16).replace(/[:T]/g, "-")}-${single}.md`) : path.join(root, "bench/RESULTS.md");
 const args = [TSX, "bench/chart.ts", "--meta", path.join(workDir, "meta.json"), "--out", out];
 if (!single) args.push("--chart", path.join(root, "bench/chart.svg"));
