@@ -59,7 +59,9 @@ export function growth(points: ChartPoint[]) {
     if (ps.length < 2) return [];
     const small = ps[0]!;
     const large = ps.at(-1)!;
-    return [{ series, small, large, ratio: large.seconds / large.items / (small.seconds / small.items) }];
+    const perItem = (p: ChartPoint) => p.seconds / p.items;
+    const steps = ps.slice(1).map((p, k) => ({ from: ps[k]!, to: p, ratio: perItem(p) / perItem(ps[k]!) }));
+    return [{ series, small, large, ratio: perItem(large) / perItem(small), steps }];
   });
 }
 
@@ -147,7 +149,7 @@ export function resultsMarkdown(meta: Meta, chartFile: string | null, points: Ch
   for (const run of mains) {
     if (run.status !== 0) lines.push(`| ${run.name} | ${run.size ? format(run.size) : ""} | **failed** (exit ${run.status ?? run.signal}) | | | | |`);
     for (const r of run.results) {
-      const headline = r.figures.find((f) => f.limit !== undefined) ?? r.figures[0];
+      const headline = r.figures.find((f) => f.limit !== undefined) ?? r.figures.find((f) => /total|end to end/.test(f.label)) ?? r.figures[0];
       const met = r.targets?.length ? `${r.targets.filter((t) => t.met).length} of ${r.targets.length}` : "";
       if (!headline) continue;
       const q = ratio(headline);
@@ -159,11 +161,21 @@ export function resultsMarkdown(meta: Meta, chartFile: string | null, points: Ch
   if (points.length) {
     lines.push("", "## Throughput vs size", "");
     if (chartFile) lines.push(`![Throughput and wall time per benchmark vs size, log axes](${chartFile})`, "");
-    lines.push("Cost per item at the largest size ÷ cost per item at the smallest (≈ 1 means cost grows linearly with size; > 1 worse than linear):", "");
+    lines.push(
+      "Cost per item at the largest size ÷ cost per item at the smallest (≈ 1: cost grows linearly with size; < 1: fixed costs (start-up, first queries) amortised over more items; > 1: worse than linear), then the same size step by size step:",
+      "",
+    );
+    const short = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
     for (const g of growth(points)) {
+      const steps = g.steps.length > 1 ? `; by step: ${g.steps.map((st) => `${short(st.from.size)}→${short(st.to.size)} ${st.ratio.toFixed(2)}`).join(", ")}` : "";
       lines.push(
-        `- **${g.series}**: ${format(g.large.size)} vs ${format(g.small.size)}: **${g.ratio.toFixed(2)}** (${format(Math.round(g.small.rate))} → ${format(Math.round(g.large.rate))} ${g.small.unit}/s)`,
+        `- **${g.series}**: ${short(g.large.size)} vs ${short(g.small.size)}: **${g.ratio.toFixed(2)}** (${format(Math.round(g.small.rate))} → ${format(Math.round(g.large.rate))} ${g.small.unit}/s)${steps}`,
       );
+    }
+    const largest = Math.max(...points.map((p) => p.size));
+    const short1M = [...new Set(points.map((p) => p.series))].filter((series) => !points.some((p) => p.series === series && p.size === largest));
+    if (short1M.length) {
+      lines.push("", `Not measured at ${short(largest)} in this run (to keep the default run bounded): ${short1M.join(", ")}; \`npm run bench -- --scale 10000,100000,1000000\` runs them there (hours on 2 cores).`);
     }
     lines.push("", "| benchmark | size | items | wall time | items/s |", "|---|---|---|---|---|");
     for (const p of points) lines.push(`| ${p.series} | ${format(p.size)} | ${format(p.items)} ${p.unit} | ${format(Math.round(p.seconds * 100) / 100)} s | ${format(Math.round(p.rate))} |`);
