@@ -56,7 +56,7 @@ describe.each(ENGINES)("webhook ingest on the %s engine", (engine) => {
     expect(recorded.processedAt!.getTime()).toBe(recorded.receivedAt.getTime());
 
     if (engine === "pg-boss") {
-      // The ticket went in the delivery's transaction, as enqueue() sends it.
+      // The ticket was sent (after the commit, decision 0020) before the delivery was answered.
       const tickets = await prisma.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND singleton_key = $2`, QUEUES.short, raw.id);
       expect(tickets[0]!.n).toBe(1);
     }

@@ -11,6 +11,7 @@ import { secretBox } from "../../shopify.server";
 import { deleteFiles, recordDataRequest, redactCustomer, redactShop, type CustomerRef } from "../compliance.server";
 import { nuvemshopRest } from "../nuvemshop/config.server";
 import { parseWebhookBody } from "../shopify-webhooks.server";
+import { recordAndEnqueue } from "../webhooks/record.server";
 import { findShop } from "../shops.server";
 import { shopCountry } from "./restore.server";
 
@@ -183,21 +184,17 @@ function jobFor(shop: Shop, event: NuvemshopEvent, id: string, dedupeKey: string
     : enqueue({ kind: "order.changed", shopId: shop.id, payload: { ...base, orderId: id }, dedupeKey }, tx);
 }
 
-/** Events that happen once per resource: one delivery, one job, ever. */
+/** Events that happen once per resource: one delivery, one job, ever (the webhook hot path, decision 0020). */
 async function enqueueOnce(shop: Shop, event: NuvemshopEvent, id: string): Promise<NuvemshopWebhookOutcome> {
   const webhookId = `${shop.domain}:${event}:${id}`;
-  try {
-    return await prisma.$transaction(async (tx) => {
-      await tx.webhookDelivery.create({
-        data: { platform: "nuvemshop", webhookId, eventId: null, topic: event, shopDomain: shop.domain, status: "processed", processedAt: new Date() },
-      });
-      const job = await jobFor(shop, event, id, `webhook:nuvemshop:${webhookId}`, tx);
-      return { outcome: "enqueued" as const, event, jobId: job.jobId };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) return { outcome: "duplicate", event };
-    throw error;
-  }
+  const base = { shopDomain: shop.domain, platform: "nuvemshop" as const, topic: event };
+  const dedupeKey = `webhook:nuvemshop:${webhookId}`;
+  const delivery = { platform: "nuvemshop" as const, webhookId, eventId: null, topic: event, shopDomain: shop.domain };
+  const recorded =
+    NUVEMSHOP_EVENTS[event] === "customer.changed"
+      ? await recordAndEnqueue(delivery, { kind: "customer.changed", payload: { ...base, customerId: id }, dedupeKey })
+      : await recordAndEnqueue(delivery, { kind: "order.changed", payload: { ...base, orderId: id }, dedupeKey });
+  return recorded.outcome === "duplicate" ? { outcome: "duplicate", event } : { outcome: "enqueued", event, jobId: recorded.jobId };
 }
 
 /**
