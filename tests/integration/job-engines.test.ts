@@ -54,10 +54,13 @@ interface Workers {
   stop(): Promise<void>;
 }
 
-/** `slots` jobs at once: in process, that many app-server loops; with pg-boss, one worker process's slots. */
+/**
+ * `slots` jobs at once: in process, that many app-server loops; with pg-boss, one worker process's
+ * slots. The test jobs sleep without beating their heartbeat, so the lease outlasts the longest.
+ */
 async function startWorkers(engine: (typeof ENGINES)[number], slots: number): Promise<Workers> {
-  if (engine === "pg-boss") return startJobWorker({ handlers, long: slots, short: 1, sweepEveryMs: 300, staleAfterMs: 2000 });
-  const loops = Array.from({ length: slots }, () => startWorkerLoop(new JobRunner({ handlers, staleAfterMs: 2000 }), { idleMs: 50 }));
+  if (engine === "pg-boss") return startJobWorker({ handlers, long: slots, short: 1, sweepEveryMs: 300, staleAfterMs: 10_000 });
+  const loops = Array.from({ length: slots }, () => startWorkerLoop(new JobRunner({ handlers, staleAfterMs: 10_000 }), { idleMs: 50 }));
   globalThis.__carryoverWorker = loops[0];
   return {
     async stop() {
@@ -108,6 +111,30 @@ describe.each(ENGINES)("the %s job engine", (engine) => {
     for (const id of ids) {
       expect(await waitForJob(id, ["succeeded", "failed"])).toMatchObject({ state: "succeeded", attempts: 1, lockedBy: null, exclusiveKey: null });
       expect(runs.get(id)).toHaveLength(1);
+    }
+  });
+
+  it("enqueues inside the caller's transaction: committed, the job runs; rolled back, neither job nor ticket is left", async () => {
+    workers = await startWorkers(engine, 1);
+    const s = await shop();
+    const committed = await prisma.$transaction(async (tx) =>
+      enqueue({ kind: "migration.reconcile", shopId: s.id, payload: { shopId: s.id, migrationId: `${TEST}sleep:10` }, dedupeKey: `${TEST}${s.id}:tx-commit` }, tx),
+    );
+    expect(await waitForJob(committed.jobId, ["succeeded", "failed"])).toMatchObject({ state: "succeeded" });
+    const rolledBack = new Error("the caller's transaction fails after enqueueing");
+    let jobId = "";
+    await expect(
+      prisma.$transaction(async (tx) => {
+        ({ jobId } = await enqueue({ kind: "migration.reconcile", shopId: s.id, payload: { shopId: s.id, migrationId: `${TEST}sleep:10` }, dedupeKey: `${TEST}${s.id}:tx-rollback` }, tx));
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(jobId).not.toBe("");
+    expect(await prisma.job.findUnique({ where: { id: jobId } })).toBeNull();
+    if (engine === "pg-boss") {
+      const tickets = async (id: string) => (await prisma.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM pgboss.job WHERE data->>'jobId' = $1`, id))[0]!.n;
+      expect(Number(await tickets(committed.jobId))).toBeGreaterThanOrEqual(1);
+      expect(Number(await tickets(jobId))).toBe(0);
     }
   });
 
