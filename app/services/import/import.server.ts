@@ -47,6 +47,7 @@ import {
 } from "~domain/import/accounts";
 import { transition, isMigrationState } from "~domain/migration-state";
 import prisma from "../../db.server";
+import { databaseKind } from "../../database-url";
 import { coreEnv } from "../../env.server";
 import { openRecordWriter } from "./record-writer.server";
 import { keepUpload, readHead, sha256OfFile } from "./storage.server";
@@ -452,50 +453,90 @@ async function stageRows(
  * Folds duplicate customers of the file by the merchant's policy, group by group. `candidates` are
  * the keys that may repeat (every one that does, from the filter kept while staging): only those
  * are grouped in the database, through the (importFileId, identityKey) index, chunk by chunk.
+ *
+ * The groups of a chunk are read with one query and written with one statement per kind of change
+ * in one transaction: a real export repeats tens of thousands of customers, and a query, a
+ * transaction and a commit per group made that most of a million-row import (a 2 % duplicate rate:
+ * 20,688 groups, about 140 s of 286 s, against 0.13 s for the benchmark file's 38 groups).
  */
 async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initial: ImportAccounts, candidates: readonly string[]): Promise<ImportAccounts> {
   let accounts = initial;
-  const groups: { identityKey: string | null }[] = [];
+  const keys: string[] = [];
   for (let i = 0; i < candidates.length; i += CANDIDATES_PER_QUERY) {
-    groups.push(
-      ...(await prisma.loyaltyRecord.groupBy({
-        by: ["identityKey"],
-        where: { importFileId: fileId, status: "valid", identityKey: { in: candidates.slice(i, i + CANDIDATES_PER_QUERY) } },
-        having: { identityKey: { _count: { gt: 1 } } },
-      })),
-    );
+    const groups = await prisma.loyaltyRecord.groupBy({
+      by: ["identityKey"],
+      where: { importFileId: fileId, status: "valid", identityKey: { in: candidates.slice(i, i + CANDIDATES_PER_QUERY) } },
+      having: { identityKey: { _count: { gt: 1 } } },
+    });
+    for (const g of groups) if (g.identityKey !== null) keys.push(g.identityKey);
   }
-  for (const { identityKey: key } of groups) {
-    // Only the (importFileId, identityKey) equality in SQL, status and order applied here: with
+  for (let i = 0; i < keys.length; i += CANDIDATES_PER_QUERY) {
+    const chunk = keys.slice(i, i + CANDIDATES_PER_QUERY);
+    // Only the (importFileId, identityKey) condition in SQL, status and order applied here: with
     // `status` or `ORDER BY rowNumber` in the query SQLite's planner walks the file's whole
     // (importFileId, status) or (importFileId, rowNumber) index instead — 0.45 s a group at a
     // million rows, against well under a millisecond.
-    const rows = (await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, identityKey: key } }))
-      .filter((row) => row.status === "valid")
-      .sort((x, y) => x.rowNumber - y.rowNumber);
-    const records = rows.map(toNormalized);
-    const resolution = resolveDuplicateGroup(records, policy);
-    await prisma.$transaction(async (tx) => {
+    const byKey = new Map<string, ReturnType<typeof toNormalized>[]>(chunk.map((k) => [k, []]));
+    for (const row of await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, identityKey: { in: chunk } } })) {
+      if (row.status === "valid" && row.identityKey !== null) byKey.get(row.identityKey)?.push(toNormalized(row));
+    }
+    const review: Array<[rowNumber: number, message: string]> = [];
+    const merged: Array<[rowNumber: number, into: number]> = [];
+    const survivors: Array<[rowNumber: number, points: number]> = [];
+    for (const key of chunk) {
+      const records = byKey.get(key)!.sort((x, y) => x.rowNumber - y.rowNumber);
+      if (records.length < 2) continue;
+      const resolution = resolveDuplicateGroup(records, policy);
       if ("review" in resolution) {
         const message = `Same customer as rows ${resolution.review.join(", ")}: sent to review by the duplicate policy`;
-        await tx.loyaltyRecord.updateMany({
-          where: { importFileId: fileId, rowNumber: { in: resolution.review } },
-          data: { status: "rejected", rejectCodes: "DUPLICATE_FOR_REVIEW", rejectReason: message },
-        });
-        return;
+        for (const rowNumber of resolution.review) review.push([rowNumber, message]);
+      } else {
+        for (const rowNumber of resolution.merged) merged.push([rowNumber, resolution.survivor]);
+        survivors.push([resolution.survivor, resolution.survivorPoints]);
       }
-      await tx.loyaltyRecord.updateMany({
-        where: { importFileId: fileId, rowNumber: { in: resolution.merged } },
-        data: { status: "merged", mergedIntoRow: resolution.survivor },
-      });
-      await tx.loyaltyRecord.updateMany({
-        where: { importFileId: fileId, rowNumber: resolution.survivor },
-        data: { points: resolution.survivorPoints },
-      });
-    });
-    accounts = applyDuplicateResolution(accounts, records, resolution);
+      accounts = applyDuplicateResolution(accounts, records, resolution);
+    }
+    await prisma.$transaction([
+      ...updateRows(fileId, review, `"status" = 'rejected', "rejectCodes" = 'DUPLICATE_FOR_REVIEW', "rejectReason" = v.column2`, "TEXT"),
+      ...updateRows(fileId, merged, `"status" = 'merged', "mergedIntoRow" = v.column2`, "INTEGER"),
+      ...updateRows(fileId, survivors, `"points" = v.column2`, "INTEGER"),
+    ]);
   }
   return accounts;
+}
+
+/** Tuples per UPDATE … FROM (VALUES …): 2 parameters each, well under SQLite's and PostgreSQL's limits. */
+const ROWS_PER_UPDATE = 5_000;
+
+/**
+ * `UPDATE "LoyaltyRecord" SET <set> FROM (VALUES (row, value), …) v` for rows of one file: the same
+ * SQL on SQLite (3.33+) and PostgreSQL, whose VALUES columns are both named column1, column2. Written
+ * with $executeRawUnsafe and bound parameters in each dialect's placeholders: the PostgreSQL client is
+ * generated apart and does not recognise the SQLite client's nested Prisma.sql objects.
+ */
+function updateRows(fileId: string, rows: ReadonlyArray<readonly [number, string | number]>, set: string, valueType: "TEXT" | "INTEGER") {
+  const sqlite = databaseKind(coreEnv().DATABASE_URL) === "sqlite";
+  const statements: Prisma.PrismaPromise<number>[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
+    const params: unknown[] = [];
+    const p = (value: unknown) => {
+      params.push(value);
+      return sqlite ? "?" : `$${params.length}`;
+    };
+    // Placeholders in the order of the text: SQLite's `?` are bound by position.
+    const values = rows
+      .slice(i, i + ROWS_PER_UPDATE)
+      .map(([rowNumber, value]) => `(CAST(${p(rowNumber)} AS INTEGER), CAST(${p(value)} AS ${valueType}))`)
+      .join(", ");
+    const file = p(fileId);
+    statements.push(
+      prisma.$executeRawUnsafe(
+        `UPDATE "LoyaltyRecord" SET ${set} FROM (VALUES ${values}) AS v WHERE "LoyaltyRecord"."importFileId" = ${file} AND "LoyaltyRecord"."rowNumber" = v.column1`,
+        ...params,
+      ),
+    );
+  }
+  return statements;
 }
 
 /**
