@@ -83,18 +83,6 @@ export class OrderTally {
 
 export function buildPreview(input: { outcomes: readonly RecordOutcome[]; orders: readonly ClassifiedOrder[] | OrderTally; importTotals: ImportTotals }): Preview {
   const { outcomes, importTotals } = input;
-  const points = { matched: 0, pending: 0, conflict: 0, rejected: 0 };
-  const members = { matched: 0, pending: 0, conflict: 0, rejected: 0 };
-  const matchedCustomers = new Set<string>();
-  const conflicts: RecordOutcome[] = [];
-  for (const o of outcomes) {
-    points[o.class] += o.points;
-    members[o.class] += 1;
-    if (o.class === "matched" && o.platformCustomerId !== null) matchedCustomers.add(o.platformCustomerId);
-    if (o.class === "conflict") conflicts.push(o);
-  }
-  conflicts.sort(byRecordId);
-
   let tally: OrderTally;
   if (input.orders instanceof OrderTally) tally = input.orders;
   else {
@@ -102,10 +90,25 @@ export function buildPreview(input: { outcomes: readonly RecordOutcome[]; orders
     for (const order of input.orders) tally.add(order);
   }
   const { byOutcome, retroCustomers, retroPoints } = tally;
+
+  const points = { matched: 0, pending: 0, conflict: 0, rejected: 0 };
+  const members = { matched: 0, pending: 0, conflict: 0, rejected: 0 };
+  // Only whether a customer with retroactive points is matched matters: looked up in the (few) retroactive
+  // customers rather than every matched customer collected in a set.
+  const matchedRetroCustomers = new Set<string>();
+  const conflicts: RecordOutcome[] = [];
+  for (const o of outcomes) {
+    points[o.class] += o.points;
+    members[o.class] += 1;
+    if (o.class === "matched" && o.platformCustomerId !== null && retroCustomers.has(o.platformCustomerId)) matchedRetroCustomers.add(o.platformCustomerId);
+    if (o.class === "conflict") conflicts.push(o);
+  }
+  conflicts.sort(byRecordId);
+
   const toMatched = { customers: 0, points: 0 };
   const toOthers = { customers: 0, points: 0 };
   for (const [customer, customerPoints] of retroCustomers) {
-    const part = matchedCustomers.has(customer) ? toMatched : toOthers;
+    const part = matchedRetroCustomers.has(customer) ? toMatched : toOthers;
     part.customers += 1;
     part.points += customerPoints;
   }
