@@ -27,6 +27,8 @@ interface Meta {
   startedAt: string;
   seconds: number;
   commit: string;
+  /** os.loadavg() when the run ended */
+  loadavg?: number[];
   runs: Run[];
 }
 
@@ -137,7 +139,7 @@ export function resultsMarkdown(meta: Meta, chartFile: string | null, points: Ch
     `| machine | ${machineLine()} |`,
     `| date | ${utc(new Date(meta.startedAt))} – ${utc(ended)} (${fmtSeconds(meta.seconds)}) |`,
     `| git commit | ${meta.commit} |`,
-    `| load average at the end (1/5/15 min) | ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} on ${os.cpus().length} cores, shared with other work |`,
+    `| load average at the end (1/5/15 min) | ${(meta.loadavg ?? os.loadavg()).map((l) => l.toFixed(1)).join(" / ")} on ${os.cpus().length} cores, shared with other work |`,
     "",
     "## Summary",
     "",
@@ -146,15 +148,17 @@ export function resultsMarkdown(meta: Meta, chartFile: string | null, points: Ch
     "| benchmark | size | figure | value | limit (same run) | ratio to the limit | targets met |",
     "|---|---|---|---|---|---|---|",
   ];
+  // A size is shown only for a benchmark whose flags it was translated into (not for the webhook loads).
+  const sizeOf = (run: Run) => (run.size && run.args.includes(String(run.size)) ? format(run.size) : "");
   for (const run of mains) {
-    if (run.status !== 0) lines.push(`| ${run.name} | ${run.size ? format(run.size) : ""} | **failed** (exit ${run.status ?? run.signal}) | | | | |`);
+    if (run.status !== 0) lines.push(`| ${run.name} | ${sizeOf(run)} | **exit ${run.status ?? run.signal}** (\`${run.args.join(" ")}\`${run.results.length ? "; its result below" : ""}) | | | | |`);
     for (const r of run.results) {
       const headline = r.figures.find((f) => f.limit !== undefined) ?? r.figures.find((f) => /total|end to end/.test(f.label)) ?? r.figures[0];
       const met = r.targets?.length ? `${r.targets.filter((t) => t.met).length} of ${r.targets.length}` : "";
       if (!headline) continue;
       const q = ratio(headline);
       lines.push(
-        `| ${r.name} | ${r.size ? format(r.size) : ""} | ${headline.label} | ${format(headline.value)} ${headline.unit} | ${headline.limit !== undefined ? `${format(headline.limit)} ${headline.unit}` : ""} | ${q !== undefined ? `${format(Math.round(q * 100) / 100)} %` : ""} | ${met} |`,
+        `| ${r.name} | ${sizeOf(run)} | ${headline.label} | ${format(headline.value)} ${headline.unit} | ${headline.limit !== undefined ? `${format(headline.limit)} ${headline.unit}` : ""} | ${q !== undefined ? `${format(Math.round(q * 100) / 100)} %` : ""} | ${met} |`,
       );
     }
   }
@@ -200,11 +204,11 @@ export function resultsMarkdown(meta: Meta, chartFile: string | null, points: Ch
 }
 
 /** A previous run's RESULTS.md (and chart) into bench/history/, under its start date. */
-function keepPrevious(out: string, chart: string | null) {
+function keepPrevious(out: string, chart: string | null, startedAt: string) {
   if (!fs.existsSync(out)) return;
   const text = fs.readFileSync(out, "utf8");
   const stamp = /<!-- bench-run: (\S+) -->/.exec(text)?.[1];
-  if (!stamp) return;
+  if (!stamp || stamp === startedAt) return;
   const history = path.join(path.dirname(out), "history");
   fs.mkdirSync(history, { recursive: true });
   const base = `${stamp.slice(0, 16).replace(/[:T]/g, "-")}-run`;
@@ -222,7 +226,7 @@ if (process.argv.includes("--meta")) {
   const points = chartPoints(meta.runs);
   const out = values.out!;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  if (values.chart) keepPrevious(out, values.chart);
+  if (values.chart) keepPrevious(out, values.chart, meta.startedAt);
   let chartLink: string | null = null;
   if (values.chart && points.length) {
     fs.writeFileSync(values.chart, await chartSvg(points));

@@ -150,6 +150,7 @@ const meta = {
   startedAt: started.toISOString(),
   seconds: (Date.now() - started.getTime()) / 1000,
   commit: commit(),
+  loadavg: os.loadavg(),
   runs,
 };
 fs.writeFileSync(path.join(workDir, "meta.json"), JSON.stringify(meta));
