@@ -30,7 +30,7 @@
 // never delivered still pending, one delivery record and one job per webhook id, no job failed,
 // restored balances = the points seeded, every balance = the sum of its ledger entries, and the
 // balance on the store (the emulator's metafields) for a sample. The bench exits 1 when a check fails.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -75,6 +75,7 @@ const SEED = Number(args.seed);
 const command = `npm run bench -- webhooks-load --engine ${engine} --rate ${RATE} --seconds ${SECONDS} --connections ${CONNECTIONS} --replays ${REPLAYS}${engine === "pg" ? ` --workers ${WORKERS}` : ""}`;
 
 const SHOP = "load-store.myshopify.com";
+const WARMUP_SHOP = "load-warmup.myshopify.com";
 const TOKEN = "shpat_webhooks_load";
 const API_VERSION = "2026-01";
 const log = (message: string) => console.log(`\x1b[36m▸\x1b[0m ${message}`);
@@ -104,6 +105,11 @@ async function stopAll(): Promise<void> {
   await Promise.all(children.map(stop));
 }
 process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+// If the bench dies (an exception, a check that throws), nothing it started outlives it.
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  if (pendingDrop) execFileSync(process.execPath, ["-e", pendingDrop], { cwd: root, stdio: "inherit" });
+});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -127,8 +133,22 @@ async function waitForHttp(url: string, what: string, child: ChildProcess, timeo
   }
   throw new Error(`${what} did not answer at ${url} within ${timeoutMs / 1000} s`);
 }
+async function waitForLine(child: ChildProcess, text: string, what: string, timeoutMs = 120_000): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not say "${text}" within ${timeoutMs / 1000} s; see ${workDir}`)), timeoutMs);
+    const onData = (data: Buffer) => {
+      if (!data.toString().includes(text)) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${what} exited (${code}); see ${workDir}`)));
+  });
+}
 /** CPU time (user + system, ms) a process has used so far, from /proc. */
 function cpuMs(pid: number): number {
+  if (!fs.existsSync(`/proc/${pid}/stat`)) return Number.NaN; // it exited: reported by the checks
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
@@ -139,6 +159,8 @@ function cpuMs(pid: number): number {
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "carryover-webhooks-load-"));
 let databaseUrl: string;
 let dropDatabase: (() => Promise<void>) | null = null;
+/** A script that drops the throwaway database, run synchronously if the bench exits before it does. */
+let pendingDrop: string | null = null;
 if (engine === "sqlite") {
   databaseUrl = `file:${path.join(workDir, "carryover.db")}`;
 } else {
@@ -151,9 +173,11 @@ if (engine === "sqlite") {
   const url = new URL(base);
   url.pathname = `/${name}`;
   databaseUrl = url.toString();
+  pendingDrop = `const pg = require("pg"); const c = new pg.Client(${JSON.stringify(base.toString())}); c.connect().then(() => c.query('DROP DATABASE IF EXISTS "${name}" WITH (FORCE)')).finally(() => c.end());`;
   dropDatabase = async () => {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
+    pendingDrop = null;
   };
 }
 
@@ -379,8 +403,25 @@ const webEnv: NodeJS.ProcessEnv = separateWorkers
 const profile = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(workDir, "profiles")}`] : [];
 log(`Starting the app (node server.mjs, NODE_ENV=${webEnv.NODE_ENV}) on ${appUrl}${separateWorkers ? ` and ${WORKERS} worker processes (node scripts/worker.mjs)` : " with its in-process job runner"}…`);
 const web = start("app", [...profile, "server.mjs"], webEnv);
-const workers = separateWorkers ? Array.from({ length: WORKERS }, (_, k) => start(`worker-${k + 1}`, [...profile, "scripts/worker.mjs"], jobEnv)) : [];
+// One after the other: pg-boss creates its queues when a process starts it, and two processes doing
+// that at once on a fresh database can deadlock in pgboss.create_queue (seen here: a worker died of it).
+const workers: ChildProcess[] = [];
+for (let k = 0; k < (separateWorkers ? WORKERS : 0); k++) {
+  const worker = start(`worker-${k + 1}`, [...profile, "scripts/worker.mjs"], jobEnv);
+  await waitForLine(worker, "carryover worker started", `worker ${k + 1}`);
+  workers.push(worker);
+}
 await waitForHttp(`${appUrl}/healthz`, "the app", web);
+// Warm-up, not measured: a few deliveries for another shop (its jobs are not this run's), so the
+// web process has compiled its code and opened its connections (pg-boss's too) before the load.
+for (let i = 0; i < 20; i++) {
+  const d = deliveries[i]!;
+  await fetch(`${appUrl}/webhooks/customers/create`, {
+    method: "POST",
+    body: d.body,
+    headers: { "content-type": "application/json", "x-shopify-topic": "customers/create", "x-shopify-shop-domain": WARMUP_SHOP, "x-shopify-api-version": API_VERSION, "x-shopify-webhook-id": `warmup-${i}-${d.webhookId}`, "x-shopify-hmac-sha256": d.hmac },
+  });
+}
 
 log(`Load: ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} connections (${Math.round(REPLAYS * 100)} % replays)…`);
 const loadAvgBefore = os.loadavg();
@@ -391,7 +432,7 @@ const loadEnd = performance.now();
 const loadAvgAfter = os.loadavg();
 
 log("Waiting for the workers to drain the queue…");
-const webhookJobs = { kind: "customer.changed", dedupeKey: { startsWith: "webhook:shopify:" } };
+const webhookJobs = { shopId: seeded.shopId, kind: "customer.changed", dedupeKey: { startsWith: "webhook:shopify:" } };
 let drained = false;
 while ((performance.now() - loadEnd) / 1000 < DRAIN_TIMEOUT_S) {
   const open = await prisma.job.count({ where: { ...webhookJobs, state: { in: ["queued", "running"] } } });
@@ -415,6 +456,9 @@ const socketErrors = r.errors + r.timeouts;
 check(r.non2xx === 0, `${r.non2xx} non-2xx answers`);
 check(socketErrors === 0, `${socketErrors} socket errors/timeouts (${JSON.stringify(load.errorsByCode)})`);
 check(drained, `the queue did not drain within ${DRAIN_TIMEOUT_S} s`);
+for (const [name, child] of [["web", web], ...workers.map((w, k) => [`worker-${k + 1}`, w] as const)] as const) {
+  check(child.exitCode === null && child.signalCode === null, `${name} process exited (${child.exitCode ?? child.signalCode}) during the run`);
+}
 
 // The deliveries that reached the app: everything answered 2xx, plus any the cut-off left unanswered.
 const sentIds = new Set<string>();
