@@ -41,6 +41,9 @@ function flagsFor(name, size, main) {
       return [["--records", String(size), "--customers", String(size), "--orders", String(2 * size), "--paged-seconds", main ? "30" : "12", "--nuvemshop-seconds", main ? "30" : "12"]];
     case "apply":
       return [["--customers", String(size), "--throttled-seconds", main ? "30" : "0"]];
+    case "preview":
+      // rows N, customers N, orders 2N; its snapshot for N is built once and kept in .carryover/bench/.
+      return [["--size", String(size)]];
     case "webhooks":
       return [[]];
     case "webhooks-load":
