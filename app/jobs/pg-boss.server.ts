@@ -43,22 +43,50 @@ export function pgBoss(options: { supervise?: boolean } = {}): Promise<PgBoss> {
     });
     boss.on("error", (error) => console.error("[carryover pg-boss]", error));
     await boss.start();
-    await boss.createQueue(QUEUES.deadLetter, { name: QUEUES.deadLetter, policy: "standard", retryLimit: 5, retryDelay: 30, retryBackoff: true, retentionMinutes: 14 * 24 * 60 });
-    // `short` keeps one waiting ticket per job (the singleton key is the job id).
-    await boss.createQueue(QUEUES.long, {
-      name: QUEUES.long,
-      policy: "short",
-      retryLimit: 5,
-      retryDelay: 10,
-      retryBackoff: true,
-      // The runner's heartbeat (60 s) finds a dead worker; this is only the backstop for a ticket.
-      expireInSeconds: 4 * 3600,
-      deadLetter: QUEUES.deadLetter,
-    });
-    await boss.createQueue(QUEUES.short, { name: QUEUES.short, policy: "short", retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 600, deadLetter: QUEUES.deadLetter });
+    await createQueues(boss);
     return boss;
   })();
-  return globalThis.__carryoverBoss;
+  const started = globalThis.__carryoverBoss;
+  // A failed start is not kept: the next call tries again.
+  started.catch(() => {
+    if (globalThis.__carryoverBoss === started) globalThis.__carryoverBoss = undefined;
+  });
+  return started;
+}
+
+/**
+ * The three queues (idempotent). Processes starting together on a fresh database can deadlock in
+ * pg-boss's create_queue (each creates a queue's partition table); the loser retries.
+ */
+async function createQueues(boss: PgBoss): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await boss.getQueue(QUEUES.deadLetter))) {
+        await boss.createQueue(QUEUES.deadLetter, { name: QUEUES.deadLetter, policy: "standard", retryLimit: 5, retryDelay: 30, retryBackoff: true, retentionMinutes: 14 * 24 * 60 });
+      }
+      // `short` keeps one waiting ticket per job (the singleton key is the job id).
+      if (!(await boss.getQueue(QUEUES.long))) {
+        await boss.createQueue(QUEUES.long, {
+          name: QUEUES.long,
+          policy: "short",
+          retryLimit: 5,
+          retryDelay: 10,
+          retryBackoff: true,
+          // The runner's heartbeat (60 s) finds a dead worker; this is only the backstop for a ticket.
+          expireInSeconds: 4 * 3600,
+          deadLetter: QUEUES.deadLetter,
+        });
+      }
+      if (!(await boss.getQueue(QUEUES.short))) {
+        await boss.createQueue(QUEUES.short, { name: QUEUES.short, policy: "short", retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 600, deadLetter: QUEUES.deadLetter });
+      }
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== "40P01" && code !== "23505")) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+    }
+  }
 }
 
 /** Stops this process's pg-boss (tests, shutdown). */

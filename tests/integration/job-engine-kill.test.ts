@@ -74,7 +74,8 @@ describe(`worker processes on the ${ENGINE} engine`, () => {
     const env = { SHOPIFY_ADMIN_API_ORIGIN: scenario.emulator.url };
     pointAppAt("shopify", scenario.emulator.url);
     process.env.JOB_ENGINE = ENGINE;
-    const workers = [await startWorker(env), await startWorker(env)];
+    // Started together: two pg-boss starts on a fresh database race in create_queue (the loser retries).
+    const workers = await Promise.all([startWorker(env), startWorker(env)]);
     started.push(...workers);
     const applied = await requestApply({ shopId: scenario.shop.id, migrationId: scenario.migrationId, pilot: null });
     if (applied.outcome !== "enqueued") throw new Error(JSON.stringify(applied));
