@@ -48,4 +48,24 @@ describe("database", () => {
     const session = await sessionStorage.loadSession(`offline_${domain}`);
     expect(session?.accessToken).toBe("shpat_plaintext_token");
   });
+
+  it("a write made outside a transaction is not rolled back with a transaction open at the same time", async () => {
+    // SQLite's adapter has one connection: without app/db.server.ts's serialisation this write ran
+    // inside the other transaction, returned its row, and vanished with the rollback.
+    const rolledBack = new Error("the other transaction fails");
+    let entered!: () => void;
+    const open = new Promise<void>((resolve) => (entered = resolve));
+    const other = prisma
+      .$transaction(async (tx) => {
+        await tx.shop.create({ data: { platform: "shopify", domain: uniqueShop("tx-rolled-back") } });
+        entered();
+        await new Promise((r) => setTimeout(r, 150));
+        throw rolledBack;
+      })
+      .catch((error: unknown) => error);
+    await open;
+    const outside = await prisma.shop.create({ data: { platform: "shopify", domain: uniqueShop("outside-tx") } });
+    expect(await other).toBe(rolledBack);
+    expect(await prisma.shop.findUnique({ where: { id: outside.id } })).not.toBeNull();
+  });
 });
