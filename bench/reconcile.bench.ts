@@ -19,7 +19,6 @@
 //   npm run bench -- reconcile [--customers 1000000] [--orders 2000000] [--records 1000000]
 //                              [--paged-seconds 35] [--nuvemshop-seconds 40]
 //   quick run: npm run bench -- reconcile --customers 20000 --orders 40000 --records 20000 --paged-seconds 12 --nuvemshop-seconds 12
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -27,6 +26,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { mulberry32 } from "../tests/emulators/seeded-random";
 import { emit, type Figure } from "./lib";
+import { runPhase as runPhaseProcess, startEmulatorProcess, TSX_CLI } from "./processes";
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +53,6 @@ const NUVEMSHOP_SECONDS = Number(values["nuvemshop-seconds"]);
 const SEED = 1;
 const SHOPIFY_TOKEN = "shpat_emulator_token";
 const API_VERSION = "2026-01";
-const TSX = path.join("node_modules/tsx/dist/cli.mjs");
 
 // ------------------------------------------------------------------------------------------------
 // helpers
@@ -576,42 +575,12 @@ async function phaseMatching() {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON printed by this benchmark's own phases
 function runPhase<T = any>(phase: string, dir: string, extra: string[] = []): T {
-  const args = [TSX, "bench/reconcile.bench.ts", "--phase", phase, "--dir", dir, "--customers", String(CUSTOMERS), "--orders", String(ORDERS), "--records", String(RECORDS)];
+  const args = ["--phase", phase, "--dir", dir, "--customers", String(CUSTOMERS), "--orders", String(ORDERS), "--records", String(RECORDS)];
   args.push("--paged-seconds", String(PAGED_SECONDS), "--nuvemshop-seconds", String(NUVEMSHOP_SECONDS), ...extra);
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${phase} phase failed (exit ${r.status}):\n${r.stdout}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
+  return runPhaseProcess<T>(TSX_CLI, "bench/reconcile.bench.ts", args);
 }
 
-const children = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-/** An emulator in a process of its own; resolves with its URL once it listens. */
-function startEmulator(cli: string, args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [TSX, cli, "--host", "127.0.0.1", "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        resolve({
-          url: m[1]!,
-          async stop() {
-            child.kill("SIGTERM");
-            await exited;
-            children.delete(child);
-          },
-        });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`${cli} exited (${code}) before listening: ${out}`)));
-  });
-}
+const startEmulator = startEmulatorProcess;
 
 const r0 = (n: number) => Math.round(n);
 const r2 = (n: number) => Math.round(n * 100) / 100;
