@@ -66,8 +66,7 @@ for (const locale of LOCALES) {
     await page.getByRole("link", { name: t("uploadStep.toMap") }).click();
     await expect(page.getByRole("heading", { name: t("rejectedRows.heading") })).toBeVisible();
     await expect(page.getByTestId("rejected-row-number")).toHaveCount(4);
-    await page.getByRole("button", { name: t("rejectedRows.reason") }).first().click();
-    await page.getByRole("radio", { name: new RegExp(`^${t("reject.FRACTIONAL_POINTS")} \\(`) }).click({ force: true });
+    await filterByReason(page, t("rejectedRows.reason"), t("reject.FRACTIONAL_POINTS"));
     await expect(page).toHaveURL(/reason=FRACTIONAL_POINTS/);
     await expect(page.getByTestId("rejected-row-number")).toHaveText(["2", "4"]);
     await page.keyboard.press("Escape");
@@ -99,8 +98,7 @@ for (const locale of LOCALES) {
     await expect(page.getByTestId("points-in-file")).toHaveText(number(1505));
     await expect(page.getByRole("rowheader", { name: t("field.points") })).toBeVisible();
     await expect(page.getByText(t("map.unmapped", { columns: "Loja" }))).toBeVisible();
-    await page.getByRole("button", { name: t("rejectedRows.reason") }).first().click();
-    await page.getByRole("radio", { name: new RegExp(`^${t("reject.INVALID_EMAIL")} \\(`) }).click({ force: true });
+    await filterByReason(page, t("rejectedRows.reason"), t("reject.INVALID_EMAIL"));
     await expect(page.getByTestId("rejected-row-number")).toHaveText(["3"]);
     await expect(page.getByRole("cell", { name: "bruno@example", exact: true })).toBeVisible();
     await page.keyboard.press("Escape");
@@ -130,4 +128,16 @@ for (const locale of LOCALES) {
     await expect(page.getByRole("heading", { name: t("summary.heading", { file: "big-balances.csv" }) })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId("rows-valid")).toHaveText(formatter(locale).number(12_000));
   });
+}
+
+/**
+ * Opens the rejected rows' reason filter and picks a reason. A click that lands before the page
+ * has hydrated (right after a navigation) opens nothing: open it again until the choice is there.
+ */
+async function filterByReason(page: Page, filterLabel: string, reason: string) {
+  const choice = page.getByRole("radio", { name: new RegExp(`^${reason} \\(`) });
+  await expect(async () => {
+    if (!(await choice.isVisible())) await page.getByRole("button", { name: filterLabel }).first().click();
+    await choice.click({ force: true, timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
 }
