@@ -33,7 +33,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -46,6 +45,7 @@ import { seedStore } from "../tests/emulators/shopify/store";
 import { buildPayload, signBody, stringifyPayload } from "../tests/emulators/shopify/webhooks";
 import { TEST_API_SECRET, testEnv } from "../tests/support/test-env";
 import { emit, machine, type Figure, type Target } from "./lib";
+import { freePort } from "../tests/support/ports";
 
 const { values: args } = parseArgs({
   options: {
@@ -111,15 +111,6 @@ process.on("exit", () => {
   if (pendingDrop) execFileSync(process.execPath, ["-e", pendingDrop], { cwd: root, stdio: "inherit" });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
 async function waitForHttp(url: string, what: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -5,7 +5,6 @@
 // Runs on SQLite and on PostgreSQL (scripts/with-postgres.mjs), like the rest of the integration suite.
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import prisma from "~/db.server";
@@ -15,21 +14,13 @@ import { startShopifyEmulator, type ShopifyEmulator } from "../emulators/shopify
 import { TEST_API_SECRET, testEnv } from "../support/test-env";
 import { uniqueShop } from "../support/webhooks";
 import { seedPending } from "./restore-fake-store";
+import { freePort } from "../support/ports";
 
 const TOKEN = "shpat_restore_http";
 let emulator: ShopifyEmulator;
 let domain: string;
 const servers: Array<{ child: ChildProcess; url: string; log: string[] }> = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
