@@ -36,7 +36,9 @@ export function createApp(build, { production = process.env.NODE_ENV === "produc
   if (typeof secure !== "function") throw new Error("The server build does not export applySecurityHeadersToNode: run npm run build");
   const app = express();
   app.disable("x-powered-by");
+  const noteHttpRequest = build.entry.module.noteHttpRequest;
   app.use((req, res, next) => {
+    noteHttpRequest?.(res);
     beforeHead(res, () => secure(res, { production }));
     next();
   });

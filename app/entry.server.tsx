@@ -5,6 +5,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { jobEngine } from "./jobs/dispatch.server";
+import { webIsBusy } from "./jobs/web-traffic.server";
 import { startJobWorker, type JobWorker } from "./jobs/worker.server";
 import { env } from "./env.server";
 import { applySecurityHeaders } from "./security-headers.server";
@@ -13,6 +14,8 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 // server.mjs sets the same headers on every response Express writes (resource routes, static files):
 // it takes the function from the server build's entry module.
 export { applySecurityHeadersToNode } from "./security-headers.server";
+/** server.mjs reports each request, so the in-process job runner can yield to them. */
+export { noteHttpRequest } from "./jobs/web-traffic.server";
 
 export const streamTimeout = 5000;
 
@@ -29,7 +32,8 @@ export const streamTimeout = 5000;
 function startWebProcessWorker(): void {
   const wanted = process.env.CARRYOVER_WORKER ?? (jobEngine() === "in-process" ? "on" : "off");
   if (wanted === "off" || globalThis.__carryoverWorker || globalThis.__carryoverWebWorker) return;
-  globalThis.__carryoverWebWorker = startJobWorker();
+  // Its HTTP requests go first (decision 0021): a job starts in a quiet moment, or after a second.
+  globalThis.__carryoverWebWorker = startJobWorker({ yieldTo: () => webIsBusy() });
 }
 
 /** server.mjs calls this on SIGTERM/SIGINT before it exits, so a running job is released at a checkpoint. */

@@ -101,16 +101,15 @@ export class JobRunner {
     for (let tries = 0; tries < 10; tries++) {
       const now = this.now();
       const stale = new Date(now.getTime() - this.staleAfterMs);
+      const mine = { kind: { in: kinds }, id: { notIn: skipped }, ...(this.onlyShops ? { shopId: { in: this.onlyShops } } : {}) };
+      const order = [{ runAfter: "asc" }, { createdAt: "asc" }] as const;
+      // Two reads rather than one with an OR: each walks the (state, runAfter, createdAt) index and
+      // stops at its first row, where the OR read every due job and sorted them — per claim, so a
+      // backlog of webhook jobs made each claim slower. Abandoned jobs (few) go first.
       const candidate =
-        (await prisma.job.findFirst({
-          where: {
-            kind: { in: kinds },
-            id: { notIn: skipped },
-            ...(this.onlyShops ? { shopId: { in: this.onlyShops } } : {}),
-            OR: [{ state: "queued", runAfter: { lte: now } }, { state: "running", heartbeatAt: { lt: stale } }],
-          },
-          orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
-        })) ?? (await this.orphanOnThisHost(kinds, skipped));
+        (await prisma.job.findFirst({ where: { ...mine, state: "running", heartbeatAt: { lt: stale } }, orderBy: [...order] })) ??
+        (await prisma.job.findFirst({ where: { ...mine, state: "queued", runAfter: { lte: now } }, orderBy: [...order] })) ??
+        (await this.orphanOnThisHost(kinds, skipped));
       if (!candidate) return null;
       const claimed = await this.claimRow(candidate);
       if (claimed.outcome === "claimed") return claimed.job;
@@ -307,12 +306,29 @@ function isRetryableFlag(error: unknown): error is { retryable: boolean } {
  * A polling loop around a runner, for the app server: runs jobs back to back while there are
  * some, sleeps `idleMs` when there are none. `stop()` lets the current job finish.
  */
-export function startWorkerLoop(runner: JobRunner, options: { idleMs?: number; onError?: (error: unknown) => void } = {}) {
+export interface WorkerLoopOptions {
+  idleMs?: number;
+  onError?: (error: unknown) => void;
+  /**
+   * Before each job: while this says true, wait (up to `yieldAtMostMs`, then run the job anyway).
+   * The web process's loop yields to its HTTP requests (app/jobs/web-traffic.server.ts).
+   */
+  yieldTo?: () => boolean;
+  yieldAtMostMs?: number;
+}
+
+export function startWorkerLoop(runner: Pick<JobRunner, "runOne" | "interrupt">, options: WorkerLoopOptions = {}) {
   let stopped = false;
   let wake: (() => void) | null = null;
   const idleMs = options.idleMs ?? 1000;
+  const yieldAtMostMs = options.yieldAtMostMs ?? 1000;
   const done = (async () => {
     while (!stopped) {
+      if (options.yieldTo) {
+        const since = performance.now();
+        while (!stopped && options.yieldTo() && performance.now() - since < yieldAtMostMs) await new Promise((r) => setTimeout(r, 5));
+        if (stopped) break;
+      }
       try {
         const outcome = await runner.runOne();
         if (outcome.outcome !== "idle") continue;

@@ -21,6 +21,8 @@ export interface JobWorkerOptions {
   /** How often to re-send tickets a crash may have lost (pg-boss). */
   sweepEveryMs?: number;
   onError?: (error: unknown) => void;
+  /** In process: wait for this to say false before each job (the web process's HTTP traffic, decision 0021). */
+  yieldTo?: () => boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
   const runner = new JobRunner({ handlers, staleAfterMs });
   if (jobEngine() === "in-process") {
     if (globalThis.__carryoverWorker) throw new Error("this process already runs a job worker");
-    const loop = startWorkerLoop(runner, { idleMs: 500, onError });
+    const loop = startWorkerLoop(runner, { idleMs: 500, onError, yieldTo: options.yieldTo });
     globalThis.__carryoverWorker = loop;
     // The loop's idle timer does not hold the process open (it must not keep a web server from
     // exiting); a worker process with nothing else to do is held open by this until it stops.

@@ -2,7 +2,7 @@ import os from "node:os";
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { enqueue } from "~/jobs/queue.server";
-import { JobRunner, PermanentJobError, type JobHandlers } from "~/jobs/runner.server";
+import { JobRunner, PermanentJobError, startWorkerLoop, type JobHandlers } from "~/jobs/runner.server";
 import { uniqueShop } from "../support/webhooks";
 
 async function newShop() {
@@ -155,3 +155,39 @@ describe("a job held by a process of this host that is gone", () => {
 });
 
 class LostForever extends Error {}
+
+describe("the web process's job loop and its HTTP traffic (decision 0021)", () => {
+  /** A runner that records, for each job it is asked to run, how many times the loop had asked yieldTo by then. */
+  function countingRunner(asked: () => number) {
+    const startedAfterAsks: number[] = [];
+    return {
+      startedAfterAsks,
+      runner: {
+        async runOne() {
+          startedAfterAsks.push(asked());
+          return startedAfterAsks.length < 3 ? { outcome: "succeeded" as const, jobId: `j${startedAfterAsks.length}` } : { outcome: "idle" as const };
+        },
+        interrupt() {},
+      },
+    };
+  }
+
+  it("starts no job while the requests say busy, and runs them once they stop", async () => {
+    let asks = 0;
+    const busyFor = 5; // the first five looks find a request in flight
+    const { runner, startedAfterAsks } = countingRunner(() => asks);
+    const loop = startWorkerLoop(runner, { idleMs: 10, yieldAtMostMs: 60_000, yieldTo: () => ++asks <= busyFor });
+    await expect.poll(() => startedAfterAsks.length).toBeGreaterThanOrEqual(3);
+    await loop.stop();
+    expect(startedAfterAsks[0]).toBe(busyFor + 1);
+  });
+
+  it("still runs jobs under traffic that never stops: one after each wait of yieldAtMostMs", async () => {
+    let asks = 0;
+    const { runner, startedAfterAsks } = countingRunner(() => asks);
+    const loop = startWorkerLoop(runner, { idleMs: 10, yieldAtMostMs: 30, yieldTo: () => (++asks, true) });
+    await expect.poll(() => startedAfterAsks.length).toBeGreaterThanOrEqual(3);
+    await loop.stop();
+    expect(startedAfterAsks[0]).toBeGreaterThan(1); // it waited before the first
+  });
+});

@@ -7,7 +7,7 @@ import { PlatformError, type BalanceWriteResult, type CustomerSnapshot, type Pla
 import { platformClientFor } from "../../platforms/platform-client.server";
 import { postEntry, withLedger, type Tx } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
-import { openSnapshotWriter } from "../sync/snapshot-writer.server";
+import { sharedSnapshotWriter } from "../sync/snapshot-writer.server";
 
 /**
  * Restore on registration (DESIGN.md "Pending customers", decision 0012): a customer appeared or changed
@@ -113,12 +113,7 @@ export async function linkPendingMember(tx: Tx, shop: Pick<Shop, "id" | "platfor
 
 /** Keeps the snapshot fresh with the customer just read (the writer never rolls a row back to an older version). */
 export async function upsertCustomerSnapshot(shop: Pick<Shop, "id" | "platform" | "country">, customer: CustomerSnapshot): Promise<void> {
-  const writer = openSnapshotWriter();
-  try {
-    await writer.customers(shop.id, [customer], shopCountry(shop));
-  } finally {
-    await writer.close();
-  }
+  await sharedSnapshotWriter().customers(shop.id, [customer], shopCountry(shop));
 }
 
 /** Pushes one member's balance; a failure throws (retryable) so the job runs again and pushes again. */

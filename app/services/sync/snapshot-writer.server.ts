@@ -157,14 +157,35 @@ function sqliteWriter(url: string): SnapshotWriter {
   };
 }
 
-function postgresWriter(url: string): SnapshotWriter {
+/**
+ * `pooled`: a small pool (the process-wide writer) instead of one connection of its own (a sync
+ * job's writer, opened and closed with the job).
+ */
+function postgresWriter(url: string, { pooled }: { pooled: boolean }): SnapshotWriter {
   const pg = require("pg") as typeof Pg;
-  const client = new pg.Client({ connectionString: url });
-  const connected = client.connect();
   // A connection cut while idle (a restart, a failover, pg_terminate_backend) arrives as an 'error'
   // event, which unheard would crash the whole process; heard, the next query fails and the job retries.
-  client.on("error", () => undefined);
-  connected.catch(() => undefined); // awaited before every query; a failed connect must not go unhandled meanwhile
+  let query: (sql: string, params: unknown[][]) => Promise<unknown>;
+  let end: () => Promise<void>;
+  if (pooled) {
+    const pool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true });
+    pool.on("error", () => undefined);
+    query = (sql, params) => pool.query(sql, params);
+    end = () => pool.end();
+  } else {
+    const client = new pg.Client({ connectionString: url });
+    const connected = client.connect();
+    client.on("error", () => undefined);
+    connected.catch(() => undefined); // awaited before every query; a failed connect must not go unhandled meanwhile
+    query = async (sql, params) => {
+      await connected;
+      return client.query(sql, params);
+    };
+    end = async () => {
+      await connected;
+      await client.end();
+    };
+  }
   const statement = (table: string, columns: readonly Column[]) =>
     `INSERT INTO "${table}" (${columns.map(([c]) => `"${c}"`).join(", ")})
      SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) ${upsertTail(table, columns, "postgresql")}`;
@@ -174,10 +195,9 @@ function postgresWriter(url: string): SnapshotWriter {
   // ON CONFLICT arbiter) before it sees the winner's row. Once the winner has committed, the same
   // statement takes the ON CONFLICT path, so a unique violation is retried a few times.
   const upsert = async (sql: string, params: unknown[][]) => {
-    await connected;
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(sql, params);
+        await query(sql, params);
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== "23505" || attempt >= 5) throw error;
@@ -201,13 +221,28 @@ function postgresWriter(url: string): SnapshotWriter {
       const syncedAt = new Date();
       await upsert(orderSql, byColumn(lastOfEach(items).map((o) => orderValues(shopId, o, syncedAt, "postgresql")), ORDER_COLUMNS.length));
     },
-    async close() {
-      await connected;
-      await client.end();
-    },
+    close: end,
   };
 }
 
+/** A writer of its own, for a job that writes pages of the snapshot; the caller closes it. */
 export function openSnapshotWriter(url = coreEnv().DATABASE_URL): SnapshotWriter {
-  return databaseKind(url) === "postgresql" ? postgresWriter(url) : sqliteWriter(url);
+  return databaseKind(url) === "postgresql" ? postgresWriter(url, { pooled: false }) : sqliteWriter(url);
+}
+
+const sharedWriters = new Map<string, SnapshotWriter>();
+
+/**
+ * The process's writer for one customer or order at a time (a webhook's restore or earn), kept open:
+ * opening a writer per webhook job cost a SQLite connection (open, schema read, statements prepared)
+ * or a PostgreSQL connection (a server backend started) for a one-row upsert. Not to be closed.
+ */
+export function sharedSnapshotWriter(url = coreEnv().DATABASE_URL): SnapshotWriter {
+  let writer = sharedWriters.get(url);
+  if (!writer) {
+    const opened = databaseKind(url) === "postgresql" ? postgresWriter(url, { pooled: true }) : sqliteWriter(url);
+    writer = { ...opened, close: async () => undefined };
+    sharedWriters.set(url, writer);
+  }
+  return writer;
 }
