@@ -58,7 +58,7 @@ function flagsFor(name, size, main) {
  * rate, on SQLite (in-process jobs) and on PostgreSQL with 2 worker processes; load and drain bounded.
  */
 function webhooksLoadFlags() {
-  const bounded = ["--rate", "200", "--seconds", "30", "--drain-timeout", "300"];
+  const bounded = ["--rate", "200", "--seconds", "60", "--drain-timeout", "900"];
   return [
     ["--engine", "sqlite", ...bounded],
     ["--engine", "pg", "--workers", "2", ...bounded],

@@ -1,28 +1,30 @@
 // Webhook restore under load (issue 8): the real app server (the production build, `node server.mjs`,
-// on loopback) takes signed customers/create deliveries at a fixed rate from autocannon — customers
+// on loopback) takes signed customers/create deliveries at a fixed rate from loadtest — customers
 // who just registered and hold pending points from a migration, and replays of deliveries already
 // sent (the same webhook id, as Shopify's retries) — while the workers restore them; then it checks
 // that nothing was lost or doubled. Beside it, in the same run, the limit: a bare node:http server
 // on the same port doing the same HMAC check and the same three inserts (bench/webhooks-load-limit.mjs).
 //
 //   npm run bench -- webhooks-load [--engine sqlite|pg] [--rate 200] [--seconds 60] [--connections 32]
-//                                  [--replays 0.25] [--workers 2] [--limit-seconds 15] [--drain-timeout 900]
+//                                  [--replays 0.25] [--workers N] [--limit-seconds 15] [--drain-timeout 900]
 //                                  [--seed 1] [--keep] [--profile]
 //
-//   --engine sqlite   SQLite file, the web process runs the in-process job runner (the embedded default).
+//   --engine sqlite   SQLite file; the web process runs the in-process job runner (the embedded default),
+//                     or with --workers N, N processes of `node scripts/worker.mjs` (in-process engine,
+//                     polling the Job table) run the jobs and the web process none.
 //   --engine pg       a throwaway PostgreSQL database (TEST_DATABASE_URL's server, like scripts/with-postgres.mjs);
-//                     the web process runs no worker (CARRYOVER_WORKER=off) and `--workers` processes of
-//                     `node scripts/worker.mjs` run the jobs. Until scripts/worker.mjs exists, the web
-//                     process runs its own worker and the result says so ("interim").
-//   --rate, --seconds autocannon's overallRate (requests/s) and duration; --connections its connections.
+//                     the web process runs no worker (CARRYOVER_WORKER=off) and `--workers` (default 2)
+//                     processes of `node scripts/worker.mjs` run the jobs on pg-boss.
+//   --rate, --seconds the fixed rate (requests/s, open loop) and how long; --connections the clients of the
+//                     unbounded limit run.
 //   --replays         the share of deliveries that repeat an earlier one (same webhook id, body, signature).
 //   --limit-seconds   how long each limit run lasts (one at --rate, one unbounded).
 //   --drain-timeout   seconds to wait, after the load, for the queue to drain.
 //   --keep            keep the database (and print where it is).
 //   --profile         V8 CPU profiles of the app's processes (node --cpu-prof), kept with the logs.
 //
-// What is measured: autocannon's latency (corrected for coordinated omission: a request that should
-// have left while the server was stalled counts from when it should have left), the achieved rate,
+// What is measured: the latency of each request (sent on schedule, open loop, so a stalled server
+// cannot hold back the requests behind a slow one), the achieved rate,
 // non-2xx answers and socket errors; the web process's CPU per delivery (from /proc, so other load
 // on the machine does not inflate it); the time from the end of the load until no webhook job is
 // queued or running; restores per second. Checked: every 2xx-answered new customer's pending member
@@ -36,7 +38,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import type http from "node:http";
+import { loadTest, type LoadTestOptions } from "loadtest";
 import pg from "pg";
 import { deploy } from "../scripts/db-deploy.mjs";
 import { ensureBuilt, root } from "../scripts/lib/prepare.mjs";
@@ -54,7 +57,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "60" },
     connections: { type: "string", default: "32" },
     replays: { type: "string", default: "0.25" },
-    workers: { type: "string", default: "2" },
+    workers: { type: "string" },
     "limit-seconds": { type: "string", default: "15" },
     "drain-timeout": { type: "string", default: "900" },
     seed: { type: "string", default: "1" },
@@ -68,11 +71,12 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const REPLAYS = Number(args.replays);
-const WORKERS = Number(args.workers);
+const WORKERS = Number(args.workers ?? (engine === "pg" ? 2 : 0));
+if (engine === "pg" && WORKERS < 1) throw new Error("--engine pg needs --workers 1 or more (the web process runs no jobs)");
 const LIMIT_SECONDS = Number(args["limit-seconds"]);
 const DRAIN_TIMEOUT_S = Number(args["drain-timeout"]);
 const SEED = Number(args.seed);
-const command = `npm run bench -- webhooks-load --engine ${engine} --rate ${RATE} --seconds ${SECONDS} --connections ${CONNECTIONS} --replays ${REPLAYS}${engine === "pg" ? ` --workers ${WORKERS}` : ""}`;
+const command = `npm run bench -- webhooks-load --engine ${engine} --rate ${RATE} --seconds ${SECONDS} --connections ${CONNECTIONS} --replays ${REPLAYS}${WORKERS > 0 ? ` --workers ${WORKERS}` : ""}`;
 
 const SHOP = "load-store.myshopify.com";
 const WARMUP_SHOP = "load-warmup.myshopify.com";
@@ -300,7 +304,13 @@ await waitForHttp(`${emulatorUrl}/_emulator/health`, "the Shopify emulator", emu
 // load
 
 interface LoadResult {
-  result: autocannon.Result;
+  /** requests answered (any status) */
+  total: number;
+  non2xx: number;
+  /** socket errors and timeouts (no answer) */
+  errors: number;
+  /** ms, over every answered request: from the moment it was sent to its answer */
+  latency: { p50: number; p90: number; p99: number; max: number };
   /** indexes of the deliveries answered 2xx */
   answered: Set<number>;
   sent: number;
@@ -308,62 +318,82 @@ interface LoadResult {
   cpuMsPerRequest: Record<string, number>;
 }
 
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+}
+
+/**
+ * Sends the deliveries with loadtest: at a fixed rate, an open loop — a request leaves every
+ * 1000/rate ms whether or not the earlier ones were answered (a new keep-alive connection when all
+ * are busy), so a slow answer cannot hold the next requests back and hide its own cost. Without a
+ * rate, `connections` clients send back to back (the unbounded limit run).
+ *
+ * Not autocannon, which the first runs used: its `overallRate` gives each connection a budget of
+ * requests per second, which it spends back to back at the start of every second — a burst of the
+ * whole second's requests once a second rather than one request every 5 ms — so its p99 was the
+ * time to drain a second's burst, not the latency at a steady 200 req/s (decision 0021).
+ */
 async function fire(url: string, options: { rate?: number; seconds: number; webhookIdPrefix?: string }, cpuPids: Record<string, number>): Promise<LoadResult> {
   let next = 0;
   const answered = new Set<number>();
   const errorsByCode: Record<string, number> = {};
+  const elapsed: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
   const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([name, pid]) => [name, cpuMs(pid)]));
-  let done!: (result: autocannon.Result) => void;
-  let failed!: (error: unknown) => void;
-  const finished = new Promise<autocannon.Result>((resolve, reject) => {
-    done = resolve;
-    failed = reject;
-  });
-  const instance = autocannon(
-    {
-      url,
-      connections: CONNECTIONS,
-      ...(options.rate ? { overallRate: options.rate } : {}),
-      duration: options.seconds,
-      timeout: 10,
-      requests: [
-        {
-          method: "POST",
-          path: "/webhooks/customers/create",
-          setupRequest: (request: autocannon.Request, context: object) => {
-            const i = next++;
-            (context as { index: number }).index = i;
-            const d = deliveries[i % deliveries.length]!;
-            return {
-              ...request,
-              body: d.body,
-              headers: {
-                "content-type": "application/json",
-                "x-shopify-topic": "customers/create",
-                "x-shopify-shop-domain": SHOP,
-                "x-shopify-api-version": API_VERSION,
-                "x-shopify-webhook-id": `${options.webhookIdPrefix ?? ""}${d.webhookId}`,
-                "x-shopify-event-id": d.eventId,
-                "x-shopify-triggered-at": new Date().toISOString(),
-                "x-shopify-hmac-sha256": d.hmac,
-              },
-            };
-          },
-          onResponse: (status: number, _body: string, context: object) => {
-            if (status >= 200 && status < 300) answered.add((context as { index: number }).index);
-          },
-        },
-      ],
+  const target = new URL("/webhooks/customers/create", url).toString();
+  type Request = ReturnType<typeof http.request> & { labels?: { index: number } };
+  const options_: LoadTestOptions = {
+    url: target,
+    method: "POST",
+    maxSeconds: options.seconds,
+    ...(options.rate ? { requestsPerSecond: options.rate } : { concurrency: CONNECTIONS }),
+    agentKeepAlive: true,
+    timeout: 10_000,
+    quiet: true,
+    requestGenerator: (_options: unknown, params: http.RequestOptions, request: typeof http.request, callback: (res: http.IncomingMessage) => void) => {
+      const i = next++;
+      const d = deliveries[i % deliveries.length]!;
+      params.headers = {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(d.body)),
+        "x-shopify-topic": "customers/create",
+        "x-shopify-shop-domain": SHOP,
+        "x-shopify-api-version": API_VERSION,
+        "x-shopify-webhook-id": `${options.webhookIdPrefix ?? ""}${d.webhookId}`,
+        "x-shopify-event-id": d.eventId,
+        "x-shopify-triggered-at": new Date().toISOString(),
+        "x-shopify-hmac-sha256": d.hmac,
+      };
+      const req: Request = request(params, callback);
+      req.labels = { index: i }; // comes back on the result (loadtest copies req.labels)
+      req.write(d.body);
+      return req;
     },
-    (error, result) => (error ? failed(error) : done(result)),
-  );
-  instance.on("reqError", (error: NodeJS.ErrnoException) => {
-    const code = error.code ?? error.message;
-    errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
-  });
-  const result = await finished;
-  const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuPids).map(([name, pid]) => [name, (cpuMs(pid) - cpuBefore[name]!) / Math.max(1, result.requests.total)]));
-  return { result, answered, sent: next, errorsByCode, cpuMsPerRequest };
+    // loadtest passes its error as a string ("Connection error: …"), and no result when nothing was answered.
+    statusCallback: (error: unknown, result?: { statusCode: number; requestElapsed: number; labels?: { index: number } }) => {
+      if (!result) {
+        errors++;
+        const code = String(error ?? "error").replace(/^Connection (error|\d+ failed): /, "");
+        errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
+        return;
+      }
+      elapsed.push(result.requestElapsed);
+      if (result.statusCode >= 200 && result.statusCode < 300) answered.add(result.labels!.index);
+      else {
+        non2xx++;
+        errorsByCode[String(result.statusCode)] = (errorsByCode[String(result.statusCode)] ?? 0) + 1;
+      }
+    },
+  };
+  // loadtest's bundled types predate its promise form: the callback form, wrapped.
+  await new Promise<void>((resolve, reject) => loadTest(options_, (error: unknown) => (error ? reject(error) : resolve())));
+  const total = elapsed.length;
+  elapsed.sort((a, b) => a - b);
+  const latency = { p50: percentile(elapsed, 50), p90: percentile(elapsed, 90), p99: percentile(elapsed, 99), max: round(elapsed.at(-1) ?? Number.NaN) };
+  const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuPids).map(([name, pid]) => [name, (cpuMs(pid) - cpuBefore[name]!) / Math.max(1, total)]));
+  return { total, non2xx, errors, latency, answered, sent: next, errorsByCode, cpuMsPerRequest };
 }
 
 const appPort = await freePort();
@@ -380,9 +410,10 @@ await prisma.$executeRaw`DELETE FROM "Job" WHERE "kind" = 'bench.limit'`;
 await prisma.$executeRaw`DELETE FROM "WebhookDelivery" WHERE "platform" = 'bench-limit'`;
 
 // The app: the production build, on loopback.
-const separateWorkers = engine === "pg" && fs.existsSync(path.join(root, "scripts/worker.mjs"));
-// The engine each database runs by default (decision 0019): in process on SQLite, pg-boss on PostgreSQL.
-const JOB_ENGINE = engine === "pg" ? (separateWorkers ? "pg-boss" : "in-process") : "in-process";
+// The engine each database runs by default (decision 0019): pg-boss on PostgreSQL; on SQLite the
+// in-process runner — in the web process, or with --workers N in N worker processes polling the Job table.
+const separateWorkers = WORKERS > 0;
+const JOB_ENGINE = engine === "pg" ? "pg-boss" : "in-process";
 const jobEnv: NodeJS.ProcessEnv = { ...process.env, ...appEnv, JOB_ENGINE, SHOPIFY_ADMIN_API_ORIGIN: emulatorUrl };
 delete jobEnv.CARRYOVER_WORKER;
 // NODE_ENV=production refuses an Admin API origin other than Shopify's (app/env.server.ts): a process
@@ -414,7 +445,7 @@ for (let i = 0; i < 20; i++) {
   });
 }
 
-log(`Load: ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} connections (${Math.round(REPLAYS * 100)} % replays)…`);
+log(`Load: ${RATE} req/s for ${SECONDS} s, open loop (${Math.round(REPLAYS * 100)} % replays)…`);
 const loadAvgBefore = os.loadavg();
 const loadStart = performance.now();
 const cpuPids: Record<string, number> = { web: web.pid!, ...Object.fromEntries(workers.map((w, k) => [`worker-${k + 1}`, w.pid!])) };
@@ -442,9 +473,8 @@ const problems: string[] = [];
 const check = (ok: boolean, problem: string) => {
   if (!ok) problems.push(problem);
 };
-const r = load.result;
-const socketErrors = r.errors + r.timeouts;
-check(r.non2xx === 0, `${r.non2xx} non-2xx answers`);
+const socketErrors = load.errors;
+check(load.non2xx === 0, `${load.non2xx} non-2xx answers`);
 check(socketErrors === 0, `${socketErrors} socket errors/timeouts (${JSON.stringify(load.errorsByCode)})`);
 check(drained, `the queue did not drain within ${DRAIN_TIMEOUT_S} s`);
 for (const [name, child] of [["web", web], ...workers.map((w, k) => [`worker-${k + 1}`, w] as const)] as const) {
@@ -520,27 +550,24 @@ else fs.rmSync(workDir, { recursive: true, force: true });
 // ---------------------------------------------------------------------------------------------
 // report
 
-const lat = r.latency as autocannon.Histogram & { p99_9?: number };
-const limitLat = limitAtRate.result.latency;
+const lat = load.latency;
+const limitLat = limitAtRate.latency;
 const loadSeconds = (loadEnd - loadStart) / 1000;
 const drainSeconds = (drainEnd - loadEnd) / 1000;
 const webCpu = load.cpuMsPerRequest.web!;
 const workerCpu = Object.entries(load.cpuMsPerRequest).filter(([n]) => n.startsWith("worker-")).reduce((s, [, v]) => s + v, 0);
-const mode =
-  engine === "sqlite"
-    ? "SQLite, the in-process job runner in the web process"
-    : separateWorkers
-      ? `PostgreSQL, web process with CARRYOVER_WORKER=off + ${WORKERS} worker processes (node scripts/worker.mjs)`
-      : "PostgreSQL, INTERIM: the job runner in the web process (scripts/worker.mjs not there yet)";
+const mode = separateWorkers
+  ? `${engine === "pg" ? "PostgreSQL" : "SQLite"}, web process with CARRYOVER_WORKER=off + ${WORKERS} worker processes (node scripts/worker.mjs)`
+  : "SQLite, the in-process job runner in the web process (it yields to HTTP requests, decision 0021)";
 const figures: Figure[] = [
   { label: "latency p50", value: lat.p50, unit: "ms", limit: limitLat.p50, limitLabel: "bare server, same rate" },
   { label: "latency p90", value: lat.p90, unit: "ms", limit: limitLat.p90, limitLabel: "bare server, same rate" },
   { label: "latency p99", value: lat.p99, unit: "ms", limit: limitLat.p99, limitLabel: "bare server, same rate" },
   { label: "latency max", value: lat.max, unit: "ms", limit: limitLat.max, limitLabel: "bare server, same rate" },
-  { label: "achieved rate", value: round(r.requests.total / loadSeconds), unit: "req/s", limit: round(limitUnbounded.result.requests.total / LIMIT_SECONDS), limitLabel: "bare server, unbounded" },
-  { label: "requests answered", value: r.requests.total, unit: "" },
+  { label: "achieved rate", value: round(load.total / loadSeconds), unit: "req/s", limit: round(limitUnbounded.total / LIMIT_SECONDS), limitLabel: "bare server, unbounded" },
+  { label: "requests answered", value: load.total, unit: "" },
   { label: "of which replays (same webhook id)", value: [...load.answered].filter((i) => deliveries[i % deliveries.length]!.customer < 0).length, unit: "" },
-  { label: "non-2xx answers", value: r.non2xx, unit: "" },
+  { label: "non-2xx answers", value: load.non2xx, unit: "" },
   { label: "socket errors + timeouts", value: socketErrors, unit: "" },
   { label: "web process CPU per delivery", value: round(webCpu), unit: "ms", limit: round(limitAtRate.cpuMsPerRequest.limit!), limitLabel: "bare server" },
   ...(workers.length ? [{ label: "worker processes' CPU per delivery (during the load)", value: round(workerCpu), unit: "ms" }] : []),
@@ -552,20 +579,20 @@ const figures: Figure[] = [
 ];
 const targets: Target[] = [
   { label: `p99 under 50 ms at ${RATE} req/s for ${SECONDS} s`, met: lat.p99 < 50, actual: `${lat.p99} ms` },
-  { label: "zero errors (non-2xx, socket errors, timeouts)", met: r.non2xx === 0 && socketErrors === 0, actual: `${r.non2xx} + ${socketErrors}` },
+  { label: "zero errors (non-2xx, socket errors, timeouts)", met: load.non2xx === 0 && socketErrors === 0, actual: `${load.non2xx} + ${socketErrors}` },
   { label: "zero duplicate entries; every delivered member restored once; totals add up", met: problems.length === 0, actual: problems.length ? problems.join("; ") : "all checks hold" },
 ];
 emit({
-  name: `webhooks-load-${engine}`,
+  name: `webhooks-load-${engine}${engine === "sqlite" && separateWorkers ? "-workers" : ""}`,
   title: `Webhook restore under load — ${mode}`,
   command,
   figures,
   targets,
   notes: [
     `${mode}. Production build (build/, \`node server.mjs\`) on 127.0.0.1, NODE_ENV=${webEnv.NODE_ENV} for the web process (a process that runs jobs against the emulator must be NODE_ENV=test: production refuses SHOPIFY_ADMIN_API_ORIGIN).`,
-    `autocannon ${CONNECTIONS} connections, overallRate ${RATE}, ${SECONDS} s; latencies corrected for coordinated omission. Deliveries: Shopify's customers/create payload built by the emulator for its seeded customers, signed with the app secret; ${Math.round(REPLAYS * 100)} % replays (same webhook id, body and signature) of a delivery among the last 2,000. ${recordedCustomers.size.toLocaleString("en")} customers registered, each holding pending points; 100 more pending members never register.`,
-    `Limit: bench/webhooks-load-limit.mjs on the same port before the app starts — node:http, the same HMAC check, the same three INSERT … ON CONFLICT DO NOTHING in one transaction through the driver (${engine === "sqlite" ? "better-sqlite3, WAL, synchronous FULL" : "pg"}), no worker running; ${LIMIT_SECONDS} s at ${RATE} req/s (latency) and ${LIMIT_SECONDS} s unbounded (rate), ${CONNECTIONS} connections.`,
-    `Errors by code: ${JSON.stringify(load.errorsByCode)}. Limit runs: ${limitAtRate.result.non2xx + limitUnbounded.result.non2xx} non-2xx, ${limitAtRate.result.errors + limitUnbounded.result.errors} errors.`,
+    `loadtest at a fixed ${RATE} req/s for ${SECONDS} s, open loop (a request every ${round(1000 / RATE)} ms whether or not earlier ones were answered, on keep-alive connections opened as needed); latency from the moment a request is sent to its answer. Deliveries: Shopify's customers/create payload built by the emulator for its seeded customers, signed with the app secret; ${Math.round(REPLAYS * 100)} % replays (same webhook id, body and signature) of a delivery among the last 2,000. ${recordedCustomers.size.toLocaleString("en")} customers registered, each holding pending points; 100 more pending members never register.`,
+    `Limit: bench/webhooks-load-limit.mjs on the same port before the app starts — node:http, the same HMAC check, the same three INSERT … ON CONFLICT DO NOTHING in one transaction through the driver (${engine === "sqlite" ? "better-sqlite3, WAL, synchronous FULL" : "pg"}), no worker running; ${LIMIT_SECONDS} s at ${RATE} req/s (latency) and ${LIMIT_SECONDS} s unbounded (rate: ${CONNECTIONS} clients back to back).`,
+    `Errors by code: ${JSON.stringify(load.errorsByCode)}. Limit runs: ${limitAtRate.non2xx + limitUnbounded.non2xx} non-2xx, ${limitAtRate.errors + limitUnbounded.errors} errors.`,
     `Load average (1/5/15 min) before the load ${loadAvgBefore.map((x) => x.toFixed(1)).join(" / ")}, after ${loadAvgAfter.map((x) => x.toFixed(1)).join(" / ")} on ${machine()}; other people's work shares these cores.`,
     `Tree: ${tree}.`,
     ...(problems.length ? [`CHECKS FAILED: ${problems.join("; ")}`] : ["Checks: every check held."]),
