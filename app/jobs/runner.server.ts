@@ -76,6 +76,7 @@ export class JobRunner {
   private readonly now: () => Date;
   private readonly onlyShops: string[] | undefined;
   private stopping = false;
+  private lastAbandonedLook = Number.NEGATIVE_INFINITY;
 
   constructor(options: RunnerOptions) {
     this.handlers = options.handlers;
@@ -105,10 +106,16 @@ export class JobRunner {
       const order = [{ runAfter: "asc" }, { createdAt: "asc" }] as const;
       // Two reads rather than one with an OR: each walks the (state, runAfter, createdAt) index and
       // stops at its first row, where the OR read every due job and sorted them — per claim, so a
-      // backlog of webhook jobs made each claim slower. Abandoned jobs (few) go first.
+      // backlog of webhook jobs made each claim slower. Abandoned jobs (few) go first; while there
+      // is queued work they are looked for every few seconds, not on every claim (a job is only
+      // abandoned after staleAfterMs without a heartbeat anyway).
+      const abandoned = () => prisma.job.findFirst({ where: { ...mine, state: "running", heartbeatAt: { lt: stale } }, orderBy: [...order] });
+      const lookForAbandoned = now.getTime() - this.lastAbandonedLook >= Math.min(5000, this.staleAfterMs / 2);
+      if (lookForAbandoned) this.lastAbandonedLook = now.getTime();
       const candidate =
-        (await prisma.job.findFirst({ where: { ...mine, state: "running", heartbeatAt: { lt: stale } }, orderBy: [...order] })) ??
+        (lookForAbandoned ? await abandoned() : null) ??
         (await prisma.job.findFirst({ where: { ...mine, state: "queued", runAfter: { lte: now } }, orderBy: [...order] })) ??
+        (lookForAbandoned ? null : await abandoned()) ??
         (await this.orphanOnThisHost(kinds, skipped));
       if (!candidate) return null;
       const claimed = await this.claimRow(candidate);
@@ -152,24 +159,28 @@ export class JobRunner {
       return given.count === 1 ? { outcome: "gave-up", jobId: candidate.id, error } : { outcome: "missing" };
     }
     const key = exclusiveKeyFor(candidate);
+    const claimedRow = {
+      state: "running",
+      lockedBy: this.workerId,
+      exclusiveKey: key,
+      heartbeatAt: now,
+      startedAt: candidate.startedAt ?? now,
+      attempts: candidate.attempts + 1,
+      updatedAt: now,
+    };
     try {
       const claimed = await prisma.job.updateMany({
         where: { id: candidate.id, state: candidate.state, updatedAt: candidate.updatedAt },
-        data: {
-          state: "running",
-          lockedBy: this.workerId,
-          exclusiveKey: key,
-          heartbeatAt: now,
-          startedAt: candidate.startedAt ?? now,
-          attempts: { increment: 1 },
-        },
+        data: { ...claimedRow, attempts: { increment: 1 } },
       });
       if (claimed.count !== 1) return { outcome: "missing" };
     } catch (error) {
       if (key !== null && isUniqueViolation(error)) return { outcome: "blocked", key };
       throw error;
     }
-    return { outcome: "claimed", job: await prisma.job.findUniqueOrThrow({ where: { id: candidate.id } }) };
+    // The compare-and-set matched exactly the version read, so the row is now that version with
+    // these columns: no need to read it again.
+    return { outcome: "claimed", job: { ...candidate, ...claimedRow } };
   }
 
   /**
