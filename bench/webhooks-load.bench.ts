@@ -344,7 +344,7 @@ async function fire(url: string, options: { rate?: number; seconds: number; webh
   const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([name, pid]) => [name, cpuMs(pid)]));
   const target = new URL("/webhooks/customers/create", url).toString();
   type Request = ReturnType<typeof http.request> & { labels?: { index: number } };
-  const options_: LoadTestOptions = {
+  const loadOptions: LoadTestOptions = {
     url: target,
     method: "POST",
     maxSeconds: options.seconds,
@@ -388,7 +388,7 @@ async function fire(url: string, options: { rate?: number; seconds: number; webh
     },
   };
   // loadtest's bundled types predate its promise form: the callback form, wrapped.
-  await new Promise<void>((resolve, reject) => loadTest(options_, (error: unknown) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) => loadTest(loadOptions, (error: unknown) => (error ? reject(error) : resolve())));
   const total = elapsed.length;
   elapsed.sort((a, b) => a - b);
   const latency = { p50: percentile(elapsed, 50), p90: percentile(elapsed, 90), p99: percentile(elapsed, 99), max: round(elapsed.at(-1) ?? Number.NaN) };

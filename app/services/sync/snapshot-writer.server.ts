@@ -233,7 +233,7 @@ export function openSnapshotWriter(url = coreEnv().DATABASE_URL): SnapshotWriter
 const sharedWriters = new Map<string, SnapshotWriter>();
 
 /**
- * The process's writer for one customer or order at a time (a webhook's restore or earn), kept open:
+ * The process's writer for one customer at a time (a webhook's restore), kept open:
  * opening a writer per webhook job cost a SQLite connection (open, schema read, statements prepared)
  * or a PostgreSQL connection (a server backend started) for a one-row upsert. Not to be closed.
  */
