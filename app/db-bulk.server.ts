@@ -27,6 +27,10 @@ export interface BulkInserter {
 
 const require = createRequire(import.meta.url);
 
+/** Rows per PostgreSQL FETCH of selectRows; SQLite hands rows over in smaller batches, which die young. */
+const PAGE = 20_000;
+const SQLITE_BATCH = 2_000;
+
 /** The text form Prisma itself writes for DateTime on SQLite. */
 export function sqliteDateTime(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
@@ -97,4 +101,49 @@ function postgresInserter(url: string, spec: BulkTable): BulkInserter {
 
 export function openBulkInserter(url: string, spec: BulkTable): BulkInserter {
   return databaseKind(url) === "postgresql" ? postgresInserter(url, spec) : sqliteInserter(url, spec);
+}
+
+/**
+ * The rows of one SELECT as arrays of column values, in batches of PAGE. SQLite: a read-only
+ * connection iterating one statement. PostgreSQL: a cursor in a read-only transaction, PAGE rows per
+ * FETCH. Either way one consistent snapshot, and never the whole result in the driver's memory.
+ */
+export async function* selectRows(url: string, sql: string, params: unknown[]): AsyncGenerator<unknown[][]> {
+  if (databaseKind(url) === "postgresql") {
+    const pg = require("pg") as typeof Pg;
+    const client = new pg.Client({ connectionString: url });
+    // A connection cut while the caller works on a page arrives as an 'error' event, which unheard would
+    // crash the whole process; heard, the next FETCH fails and the job retries.
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+      let n = 0;
+      await client.query("BEGIN READ ONLY");
+      await client.query(`DECLARE bulk_rows NO SCROLL CURSOR FOR ${sql.replace(/\?/g, () => `$${++n}`)}`, params);
+      for (;;) {
+        const page = await client.query<unknown[]>({ text: `FETCH FORWARD ${PAGE} FROM bulk_rows`, rowMode: "array" });
+        if (page.rows.length > 0) yield page.rows;
+        if (page.rows.length < PAGE) break;
+      }
+      await client.query("COMMIT");
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const Database = require("better-sqlite3") as typeof BetterSqlite3;
+  const db = new Database(sqliteFilePath(url), { readonly: true, timeout: 15_000 });
+  try {
+    let batch: unknown[][] = [];
+    for (const row of db.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>) {
+      batch.push(row);
+      if (batch.length === SQLITE_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    db.close();
+  }
 }

@@ -111,6 +111,9 @@ async function phaseRun(dir: string) {
     const prepare = Database.prototype.prepare;
     Database.prototype.prepare = function (this: unknown, sql: string) {
       const statement = prepare.call(this, sql);
+      const key = sql.replace(/\s+/g, " ").slice(0, 160);
+      const entry = sqlTimes.get(key) ?? { ms: 0, calls: 0 };
+      sqlTimes.set(key, entry);
       for (const method of ["run", "get", "all"]) {
         const original = statement[method]!;
         statement[method] = (...args: unknown[]) => {
@@ -118,11 +121,8 @@ async function phaseRun(dir: string) {
           try {
             return original.apply(statement, args);
           } finally {
-            const key = sql.replace(/\s+/g, " ").slice(0, 160);
-            const entry = sqlTimes.get(key) ?? { ms: 0, calls: 0 };
             entry.ms += performance.now() - t;
             entry.calls++;
-            sqlTimes.set(key, entry);
           }
         };
       }

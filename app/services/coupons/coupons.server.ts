@@ -3,6 +3,8 @@ import { isCouponExpired } from "~domain/import/coupons";
 import { idempotencyKey } from "~domain/ledger";
 import { couponRefundKey, couponRefundPoints, parseRate } from "~domain/coupons/refund";
 import prisma from "../../db.server";
+import { selectRows } from "../../db-bulk.server";
+import { coreEnv } from "../../env.server";
 import type { BalanceWriteResult, PlatformClient } from "../../platforms/platform-client";
 import { postEntry, withLedger, type Tx } from "../ledger/ledger.server";
 import { pushBalances } from "../ledger/push-balances.server";
@@ -90,6 +92,24 @@ function chunks<T>(items: readonly T[], size = 500): T[][] {
 type Member = { id: string; state: string; platformCustomerId: string | null };
 
 /**
+ * The migration's valid balance records of these identities: one streamed pass over its valid rows
+ * (the staging table has no index on the identity key — decision 0022 — and a query per chunk of
+ * keys would read them all each time).
+ */
+async function balanceRecordsOf(shopId: string, migrationId: string, identityKeys: ReadonlySet<string>): Promise<Array<{ id: string; identityKey: string }>> {
+  if (identityKeys.size === 0) return [];
+  const sql = `SELECT r."id", r."identityKey" FROM "LoyaltyRecord" r JOIN "ImportFile" f ON f."id" = r."importFileId"
+    WHERE r."shopId" = ? AND r."migrationId" = ? AND r."status" = 'valid' AND f."kind" = 'balances'`;
+  const found: Array<{ id: string; identityKey: string }> = [];
+  for await (const page of selectRows(coreEnv().DATABASE_URL, sql, [shopId, migrationId])) {
+    for (const [id, identityKey] of page as Array<[string, string | null]>) {
+      if (identityKey !== null && identityKeys.has(identityKey)) found.push({ id, identityKey });
+    }
+  }
+  return found;
+}
+
+/**
  * The member of each coupon, exact keys only, first route that finds anyone decides (decision 0009):
  * 1. the member the migration credited for a balance record of the same identity (its import entry);
  * 2. a member of this migration by normalised e-mail, then E.164 phone, then CPF;
@@ -98,13 +118,7 @@ type Member = { id: string; state: string; platformCustomerId: string | null };
  */
 async function matchMembers(shopId: string, migrationId: string, coupons: Array<{ id: string; identityKey: string | null; emailNormalized: string | null; phoneE164: string | null; cpf: string | null }>) {
   const identityKeys = [...new Set(coupons.flatMap((c) => (c.identityKey ? [c.identityKey] : [])))];
-  const balanceRecords = (
-    await Promise.all(
-      chunks(identityKeys).map((keys) =>
-        prisma.loyaltyRecord.findMany({ where: { shopId, migrationId, status: "valid", identityKey: { in: keys }, importFile: { kind: "balances" } }, select: { id: true, identityKey: true } }),
-      ),
-    )
-  ).flat();
+  const balanceRecords = await balanceRecordsOf(shopId, migrationId, new Set(identityKeys));
   const keyOfRecord = new Map(balanceRecords.map((r) => [r.id, r.identityKey!]));
 
   const importEntries = (

@@ -49,7 +49,8 @@ import { transition, isMigrationState } from "~domain/migration-state";
 import prisma from "../../db.server";
 import { databaseKind } from "../../database-url";
 import { coreEnv } from "../../env.server";
-import { openRecordWriter } from "./record-writer.server";
+import { selectRows } from "../../db-bulk.server";
+import { openRecordWriter, stagedRowId } from "./record-writer.server";
 import { keepUpload, readHead, sha256OfFile } from "./storage.server";
 
 export interface ImportInput {
@@ -130,9 +131,9 @@ export class ImportRefusedError extends Error {
 
 const BATCH = 10_000;
 const DEFAULT_MAX_POINTS = 100_000_000;
-const CANDIDATES_PER_QUERY = 500;
-
-const CODES_PAGE = 10_000;
+/** Rows per `rowNumber IN (…)` read: well under both databases' parameter limits. */
+const ROWS_PER_READ = 500;
+const UPDATES_PER_TRANSACTION = 500;
 
 interface KindRules {
   /** Refuses the file (ImportFileError) when a column the kind needs is not mapped. */
@@ -451,8 +452,9 @@ async function stageRows(
 
 /**
  * Folds duplicate customers of the file by the merchant's policy, group by group. `candidates` are
- * the keys that may repeat (every one that does, from the filter kept while staging): only those
- * are grouped in the database, through the (importFileId, identityKey) index, chunk by chunk.
+ * the keys that may repeat (every one that does, from the filter kept while staging): the file is
+ * walked once for their rows (walkFile), and only the groups that do repeat are read whole, by row
+ * number.
  *
  * The groups of a chunk are read with one query and written with one statement per kind of change
  * in one transaction: a real export repeats tens of thousands of customers, and a query, a
@@ -461,31 +463,37 @@ async function stageRows(
  */
 async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initial: ImportAccounts, candidates: readonly string[]): Promise<ImportAccounts> {
   let accounts = initial;
-  const keys: string[] = [];
-  for (let i = 0; i < candidates.length; i += CANDIDATES_PER_QUERY) {
-    const groups = await prisma.loyaltyRecord.groupBy({
-      by: ["identityKey"],
-      where: { importFileId: fileId, status: "valid", identityKey: { in: candidates.slice(i, i + CANDIDATES_PER_QUERY) } },
-      having: { identityKey: { _count: { gt: 1 } } },
-    });
-    for (const g of groups) if (g.identityKey !== null) keys.push(g.identityKey);
+  const wanted = new Set(candidates);
+  const rowsOfKey = new Map<string, number[]>();
+  if (wanted.size > 0) {
+    for await (const [rowNumber, status, key] of walkFile(fileId)) {
+      if (status !== "valid" || key === null || !wanted.has(key)) continue;
+      const rows = rowsOfKey.get(key);
+      if (rows) rows.push(rowNumber);
+      else rowsOfKey.set(key, [rowNumber]);
+    }
   }
-  for (let i = 0; i < keys.length; i += CANDIDATES_PER_QUERY) {
-    const chunk = keys.slice(i, i + CANDIDATES_PER_QUERY);
-    // Only the (importFileId, identityKey) condition in SQL, status and order applied here: with
-    // `status` or `ORDER BY rowNumber` in the query SQLite's planner walks the file's whole
-    // (importFileId, status) or (importFileId, rowNumber) index instead — 0.45 s a group at a
-    // million rows, against well under a millisecond.
-    const byKey = new Map<string, ReturnType<typeof toNormalized>[]>(chunk.map((k) => [k, []]));
-    for (const row of await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, identityKey: { in: chunk } } })) {
-      if (row.status === "valid" && row.identityKey !== null) byKey.get(row.identityKey)?.push(toNormalized(row));
+  const groups = [...rowsOfKey].filter(([, rows]) => rows.length > 1);
+  for (let i = 0; i < groups.length; ) {
+    // Whole groups, about ROWS_PER_READ rows a chunk (a group larger than that is a chunk of its own).
+    const chunk: typeof groups = [];
+    let rowsInChunk = 0;
+    while (i < groups.length && (chunk.length === 0 || rowsInChunk + groups[i]![1].length <= ROWS_PER_READ)) {
+      rowsInChunk += groups[i]![1].length;
+      chunk.push(groups[i++]!);
+    }
+    const byRow = new Map<number, ReturnType<typeof toNormalized>>();
+    const rowNumbers = chunk.flatMap(([, rows]) => rows);
+    for (let j = 0; j < rowNumbers.length; j += ROWS_PER_READ) {
+      for (const row of await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, rowNumber: { in: rowNumbers.slice(j, j + ROWS_PER_READ) } } })) {
+        byRow.set(row.rowNumber, toNormalized(row));
+      }
     }
     const review: Array<[rowNumber: number, message: string]> = [];
     const merged: Array<[rowNumber: number, into: number]> = [];
     const survivors: Array<[rowNumber: number, points: number]> = [];
-    for (const key of chunk) {
-      const records = byKey.get(key)!.sort((x, y) => x.rowNumber - y.rowNumber);
-      if (records.length < 2) continue;
+    for (const [, rows] of chunk) {
+      const records = rows.map((rowNumber) => byRow.get(rowNumber)!);
       const resolution = resolveDuplicateGroup(records, policy);
       if ("review" in resolution) {
         const message = `Same customer as rows ${resolution.review.join(", ")}: sent to review by the duplicate policy`;
@@ -497,24 +505,31 @@ async function resolveDuplicates(fileId: string, policy: DuplicatePolicy, initia
       accounts = applyDuplicateResolution(accounts, records, resolution);
     }
     await prisma.$transaction([
-      ...updateRows(fileId, review, `"status" = 'rejected', "rejectCodes" = 'DUPLICATE_FOR_REVIEW', "rejectReason" = v.column2`, "TEXT"),
-      ...updateRows(fileId, merged, `"status" = 'merged', "mergedIntoRow" = v.column2`, "INTEGER"),
-      ...updateRows(fileId, survivors, `"points" = v.column2`, "INTEGER"),
+      ...updateRows(fileId, review, { fixed: `"status" = 'rejected', "rejectCodes" = 'DUPLICATE_FOR_REVIEW', `, column: "rejectReason", valueType: "TEXT" }),
+      ...updateRows(fileId, merged, { fixed: `"status" = 'merged', `, column: "mergedIntoRow", valueType: "INTEGER" }),
+      ...updateRows(fileId, survivors, { fixed: "", column: "points", valueType: "INTEGER" }),
     ]);
   }
   return accounts;
 }
 
-/** Tuples per UPDATE … FROM (VALUES …): 2 parameters each, well under SQLite's and PostgreSQL's limits. */
-const ROWS_PER_UPDATE = 5_000;
+/** Rows per UPDATE: the CASE below is read linearly for every row it updates, so it stays short. */
+const ROWS_PER_UPDATE = 200;
 
 /**
- * `UPDATE "LoyaltyRecord" SET <set> FROM (VALUES (row, value), …) v` for rows of one file: the same
- * SQL on SQLite (3.33+) and PostgreSQL, whose VALUES columns are both named column1, column2. Written
- * with $executeRawUnsafe and bound parameters in each dialect's placeholders: the PostgreSQL client is
- * generated apart and does not recognise the SQLite client's nested Prisma.sql objects.
+ * `UPDATE "LoyaltyRecord" SET <fixed>, <column> = CASE "id" WHEN … END WHERE "id" IN (…)` for rows of one
+ * file, by their staged ids (stagedRowId): the same SQL on SQLite and PostgreSQL, and a plan that can
+ * only look the rows up by primary key. (A join to `(VALUES …)` by file and row number let SQLite's
+ * planner, without statistics, walk the file's whole (importFileId, rowNumber) range for every
+ * statement of a few hundred rows: 20 s of a million-row import.) Written with $executeRawUnsafe and
+ * bound parameters in each dialect's placeholders: the PostgreSQL client is generated apart and does
+ * not recognise the SQLite client's nested Prisma.sql objects.
  */
-function updateRows(fileId: string, rows: ReadonlyArray<readonly [number, string | number]>, set: string, valueType: "TEXT" | "INTEGER") {
+function updateRows(
+  fileId: string,
+  rows: ReadonlyArray<readonly [number, string | number]>,
+  update: { fixed: string; column: string; valueType: "TEXT" | "INTEGER" },
+) {
   const sqlite = databaseKind(coreEnv().DATABASE_URL) === "sqlite";
   const statements: Prisma.PrismaPromise<number>[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
@@ -523,17 +538,12 @@ function updateRows(fileId: string, rows: ReadonlyArray<readonly [number, string
       params.push(value);
       return sqlite ? "?" : `$${params.length}`;
     };
+    const chunk = rows.slice(i, i + ROWS_PER_UPDATE).map(([rowNumber, value]) => [stagedRowId(fileId, rowNumber), value] as const);
     // Placeholders in the order of the text: SQLite's `?` are bound by position.
-    const values = rows
-      .slice(i, i + ROWS_PER_UPDATE)
-      .map(([rowNumber, value]) => `(CAST(${p(rowNumber)} AS INTEGER), CAST(${p(value)} AS ${valueType}))`)
-      .join(", ");
-    const file = p(fileId);
+    const cases = chunk.map(([id, value]) => `WHEN ${p(id)} THEN CAST(${p(value)} AS ${update.valueType})`).join(" ");
+    const ids = chunk.map(([id]) => p(id)).join(", ");
     statements.push(
-      prisma.$executeRawUnsafe(
-        `UPDATE "LoyaltyRecord" SET ${set} FROM (VALUES ${values}) AS v WHERE "LoyaltyRecord"."importFileId" = ${file} AND "LoyaltyRecord"."rowNumber" = v.column1`,
-        ...params,
-      ),
+      prisma.$executeRawUnsafe(`UPDATE "LoyaltyRecord" SET ${update.fixed}"${update.column}" = CASE "id" ${cases} END WHERE "id" IN (${ids})`, ...params),
     );
   }
   return statements;
@@ -542,10 +552,8 @@ function updateRows(fileId: string, rows: ReadonlyArray<readonly [number, string
 /**
  * Settles the codes used more than once (codes.ts). `codeCandidates` are the code keys that may
  * repeat and `identityCandidates` the customers that may (a customer carries one referral code):
- * only rows among those can lose their code. The file's valid rows are walked once, in file order,
- * through the (importFileId, rowNumber) index — code keys are compared without case, which no
- * index of the table serves — and only when a code may repeat; otherwise the repeated customers
- * are read through the (importFileId, identityKey) index.
+ * only rows among those can lose their code. The file is walked once (walkFile), and only when one
+ * of the two may repeat.
  */
 async function resolveCodes(
   fileId: string,
@@ -558,33 +566,11 @@ async function resolveCodes(
   const codeKeys = new Set(codeCandidates);
   if (customers.size === 0 && codeKeys.size === 0) return initial;
 
-  const select = { rowNumber: true, status: true, identityKey: true, referralCode: true, couponCode: true } as const;
-  type Row = { rowNumber: number; status: string; identityKey: string | null; referralCode: string | null; couponCode: string | null };
   const rows: CodeRow[] = [];
-  const keep = (r: Row) => {
-    const code = r[codes.field];
-    if (r.status !== "valid" || code === null || r.identityKey === null) return;
-    if (codeKeys.has(codeKey(code)) || customers.has(r.identityKey)) rows.push({ rowNumber: r.rowNumber, identityKey: r.identityKey, code });
-  };
-  if (codeKeys.size > 0) {
-    let after = 0;
-    for (;;) {
-      const page = await prisma.loyaltyRecord.findMany({
-        where: { importFileId: fileId, rowNumber: { gt: after } },
-        orderBy: { rowNumber: "asc" },
-        take: CODES_PAGE,
-        select,
-      });
-      page.forEach(keep);
-      if (page.length < CODES_PAGE) break;
-      after = page[page.length - 1]!.rowNumber;
-    }
-  } else {
-    const keys = [...customers];
-    for (let i = 0; i < keys.length; i += CANDIDATES_PER_QUERY) {
-      const found = await prisma.loyaltyRecord.findMany({ where: { importFileId: fileId, identityKey: { in: keys.slice(i, i + CANDIDATES_PER_QUERY) } }, select });
-      found.forEach(keep);
-    }
+  for await (const [rowNumber, status, identityKey, referralCode, couponCode] of walkFile(fileId)) {
+    const code = codes.field === "referralCode" ? referralCode : couponCode;
+    if (status !== "valid" || code === null || identityKey === null) continue;
+    if (codeKeys.has(codeKey(code)) || customers.has(identityKey)) rows.push({ rowNumber, identityKey, code });
   }
 
   const fates = resolveCodeClaims(rows, codes.rules);
@@ -601,16 +587,34 @@ async function applyFates(fileId: string, fates: readonly CodeFate[]) {
   }
   const updates = [
     ...[...mergedInto].map(([into, rowNumbers]) =>
-      prisma.loyaltyRecord.updateMany({ where: { importFileId: fileId, rowNumber: { in: rowNumbers } }, data: { status: "merged", mergedIntoRow: into } }),
+      prisma.loyaltyRecord.updateMany({ where: { id: { in: rowNumbers.map((r) => stagedRowId(fileId, r)) } }, data: { status: "merged", mergedIntoRow: into } }),
     ),
     ...rejected.map((fate) =>
       prisma.loyaltyRecord.updateMany({
-        where: { importFileId: fileId, rowNumber: fate.rowNumber },
+        where: { id: stagedRowId(fileId, fate.rowNumber) },
         data: { status: "rejected", rejectCodes: fate.reason.code, rejectReason: fate.reason.message },
       }),
     ),
   ];
-  for (let i = 0; i < updates.length; i += CANDIDATES_PER_QUERY) await prisma.$transaction(updates.slice(i, i + CANDIDATES_PER_QUERY));
+  for (let i = 0; i < updates.length; i += UPDATES_PER_TRANSACTION) await prisma.$transaction(updates.slice(i, i + UPDATES_PER_TRANSACTION));
+}
+
+type WalkedRow = [rowNumber: number, status: string, identityKey: string | null, referralCode: string | null, couponCode: string | null];
+
+/**
+ * Every staged row of a file in file order, the few columns duplicates and codes are settled by: one
+ * streamed read through the driver along the (importFileId, rowNumber) index. The staging table keeps
+ * no index on the identity key (decision 0022): a million inserts in random key order cost a
+ * million-row import more than a minute, a walk about a second.
+ */
+async function* walkFile(fileId: string): AsyncGenerator<WalkedRow> {
+  const sql = `SELECT "rowNumber", "status", "identityKey", "referralCode", "couponCode" FROM "LoyaltyRecord" WHERE "importFileId" = ? ORDER BY "rowNumber"`;
+  for await (const page of selectRows(coreEnv().DATABASE_URL, sql, [fileId])) {
+    for (const row of page) {
+      const [rowNumber, status, identityKey, referralCode, couponCode] = row as WalkedRow;
+      yield [Number(rowNumber), status, identityKey, referralCode, couponCode];
+    }
+  }
 }
 
 function toNormalized(row: {

@@ -1,14 +1,11 @@
 import crypto from "node:crypto";
-import { createRequire } from "node:module";
-import type BetterSqlite3 from "better-sqlite3";
-import type Pg from "pg";
 import { earnedOrderId, flagAlreadyMigrated, indexPriorImports, withoutEarned } from "~domain/reconcile/already-migrated";
 import { orderClassifier } from "~domain/reconcile/cutover";
 import { matchRecords } from "~domain/reconcile/match";
 import { buildPreview, checkPreview, OrderTally, type Preview } from "~domain/reconcile/report";
 import type { ImportTotals, OrderInput, ReconcileCustomer, ReconcileRecord, ReviewDecisionInput } from "~domain/reconcile/types";
-import { openBulkInserter } from "../../db-bulk.server";
-import { databaseKind, sqliteFilePath } from "../../database-url";
+import { openBulkInserter, selectRows } from "../../db-bulk.server";
+import { databaseKind } from "../../database-url";
 import { Prisma } from "@prisma/client";
 import prisma from "../../db.server";
 import { coreEnv } from "../../env.server";
@@ -33,9 +30,6 @@ export interface ReconcileInput {
   progress?: (update: { done: number; total: number | null }) => Promise<void>;
 }
 
-/** Rows per PostgreSQL FETCH; SQLite hands rows over in smaller batches, which die young. */
-const PAGE = 20_000;
-const SQLITE_BATCH = 2_000;
 const WRITE_BATCH = 10_000;
 
 export async function reconcileMigration(input: ReconcileInput): Promise<ReconcileOutcome> {
@@ -169,54 +163,6 @@ export async function latestPreview(migrationId: string): Promise<{ reconciliati
 // orders by (shopId, platformId) — so the database walks the index instead of sorting the rows
 // (ORDER BY "id" of a cuid made SQLite sort two million orders in a temporary B-tree first).
 
-const require = createRequire(import.meta.url);
-
-/**
- * The rows of one SELECT as arrays of column values, in batches of PAGE. SQLite: a read-only
- * connection iterating one statement. PostgreSQL: a cursor in a read-only transaction, PAGE rows per
- * FETCH. Either way one consistent snapshot, and never the whole result in the driver's memory.
- */
-async function* selectRows(sql: string, params: unknown[]): AsyncGenerator<unknown[][]> {
-  const url = coreEnv().DATABASE_URL;
-  if (databaseKind(url) === "postgresql") {
-    const pg = require("pg") as typeof Pg;
-    const client = new pg.Client({ connectionString: url });
-    // A connection cut while the caller works on a page arrives as an 'error' event, which unheard would
-    // crash the whole process; heard, the next FETCH fails and the job retries.
-    client.on("error", () => undefined);
-    await client.connect();
-    try {
-      let n = 0;
-      await client.query("BEGIN READ ONLY");
-      await client.query(`DECLARE reconcile_rows NO SCROLL CURSOR FOR ${sql.replace(/\?/g, () => `$${++n}`)}`, params);
-      for (;;) {
-        const page = await client.query<unknown[]>({ text: `FETCH FORWARD ${PAGE} FROM reconcile_rows`, rowMode: "array" });
-        if (page.rows.length > 0) yield page.rows;
-        if (page.rows.length < PAGE) break;
-      }
-      await client.query("COMMIT");
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const Database = require("better-sqlite3") as typeof BetterSqlite3;
-  const db = new Database(sqliteFilePath(url), { readonly: true, timeout: 15_000 });
-  try {
-    let batch: unknown[][] = [];
-    for (const row of db.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>) {
-      batch.push(row);
-      if (batch.length === SQLITE_BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-  } finally {
-    db.close();
-  }
-}
-
 const isPostgres = () => databaseKind(coreEnv().DATABASE_URL) === "postgresql";
 
 /**
@@ -268,7 +214,7 @@ async function loadRecords(migrationId: string, files: Array<{ id: string; fileN
   const sql = `SELECT "id", "importFileId", "rowNumber", "emailNormalized", "phoneE164", "cpf", "platformCustomerRef", "points"
     FROM "LoyaltyRecord" WHERE "migrationId" = ? AND "status" = 'valid' AND "importFileId" IN (${files.map(() => "?").join(", ")})
     ORDER BY "importFileId", "rowNumber"`;
-  for await (const rows of selectRows(sql, [migrationId, ...names.keys()])) {
+  for await (const rows of selectRows(coreEnv().DATABASE_URL, sql, [migrationId, ...names.keys()])) {
     for (const [id, importFileId, rowNumber, emailNormalized, phoneE164, cpf, platformCustomerRef, points] of rows as Array<
       [string, string, number, string | null, string | null, string | null, string | null, number]
     >) {
@@ -282,7 +228,7 @@ async function loadRecords(migrationId: string, files: Array<{ id: string; fileN
 async function loadCustomers(shopId: string, hash: crypto.Hash): Promise<ReconcileCustomer[]> {
   const out: ReconcileCustomer[] = [];
   const sql = `SELECT "platformId", "emailNormalized", "phoneE164", "cpf" FROM "PlatformCustomer" WHERE "shopId" = ? ORDER BY "shopId", "platformId"`;
-  for await (const rows of selectRows(sql, [shopId])) {
+  for await (const rows of selectRows(coreEnv().DATABASE_URL, sql, [shopId])) {
     for (const [platformId, emailNormalized, phoneE164, cpf] of rows as Array<[string, string | null, string | null, string | null]>) {
       out.push({ platformId, emailNormalized, phoneE164, cpf });
       hash.update(`c|${platformId}|${emailNormalized}|${phoneE164}|${cpf}\n`);
@@ -327,7 +273,7 @@ async function streamOrders(shopId: string, hash: crypto.Hash, each: (order: Ord
   const sql = `SELECT "platformId", "platformCustomerId", "financialStatus", "status",
       ${pg ? pgInstant("cancelledAt") : '"cancelledAt"'}, ${pg ? 'round("totalAmount", 2)::text' : '"totalAmount"'}, ${pg ? pgInstant("placedAt") : '"placedAt"'}
     FROM "PlatformOrder" WHERE "shopId" = ? ORDER BY "shopId", "platformId"`;
-  for await (const rows of selectRows(sql, [shopId])) {
+  for await (const rows of selectRows(coreEnv().DATABASE_URL, sql, [shopId])) {
     for (const [platformId, customerId, financialStatus, status, cancelledAt, totalAmount, placedAt] of rows as Array<
       [string, string | null, string | null, string | null, unknown, unknown, unknown]
     >) {
@@ -356,7 +302,7 @@ async function loadImportedElsewhere(shopId: string, migrationId: string, hash: 
     GROUP BY m."id", m."platformCustomerId", m."emailNormalized", m."phoneE164", m."cpf", e."migrationId", g."name"
     ORDER BY m."id", e."migrationId"`;
   const rows: Parameters<typeof indexPriorImports>[0][number][] = [];
-  for await (const page of selectRows(sql, [shopId, migrationId, shopId])) {
+  for await (const page of selectRows(coreEnv().DATABASE_URL, sql, [shopId, migrationId, shopId])) {
     for (const [memberId, platformCustomerId, emailNormalized, phoneE164, cpf, otherMigration, migrationName, net] of page as Array<
       [string, string | null, string | null, string | null, string | null, string, string, unknown]
     >) {
@@ -379,7 +325,7 @@ export async function earnedOrderIds(shopId: string, migrationId: string): Promi
   const sql = `SELECT e."idempotencyKey" FROM "LedgerEntry" e LEFT JOIN "LedgerEntry" r ON r."reversesId" = e."id"
     WHERE e."shopId" = ? AND e."kind" = 'earn' AND r."id" IS NULL ORDER BY e."idempotencyKey"`;
   const out = new Set<string>();
-  for await (const page of selectRows(sql, [shopId])) {
+  for await (const page of selectRows(coreEnv().DATABASE_URL, sql, [shopId])) {
     for (const [key] of page as Array<[string]>) {
       const order = earnedOrderId(key, migrationId);
       if (order !== null) out.add(order);
