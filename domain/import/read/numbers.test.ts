@@ -112,6 +112,20 @@ describe("parseLocaleNumber properties", () => {
     );
   });
 
+  it("reads digits with leading zeros, and groups after a leading zero, the same on the common shapes' shortcut", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 1, max: 4 }), marks, (n, zeros, mark) => {
+        const padded = `${"0".repeat(zeros)}${n}`;
+        expect(ok(padded, mark)).toBe(n);
+        const sep = mark === "comma" ? "." : ",";
+        const grouped = `0${sep}${String(n).padStart(3, "0")}`;
+        expect(ok(grouped, mark)).toBe(n);
+        // More than three digits before the first separator is misplaced grouping, shortcut or not.
+        expect(parseLocaleNumber(`0${String(n).padStart(3, "0")}${sep}000`, mark).ok).toBe(false);
+      }),
+    );
+  });
+
   it("round-trips decimals written with the file's marks", () => {
     fc.assert(
       fc.property(integers, fc.integer({ min: 0, max: 99 }), marks, (n, cents, mark) => {
