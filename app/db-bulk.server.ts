@@ -4,8 +4,8 @@ import type Pg from "pg";
 import { databaseKind, sqliteFilePath } from "./database-url";
 
 /**
- * Bulk inserts through the database driver, for the few hot paths that write hundreds of
- * thousands of rows (decision 0007: Prisma in JS-engine mode writes ~4,700 rows/s here, two orders
+ * Bulk inserts and streamed reads through the database driver, for the few hot paths that write or
+ * read hundreds of thousands of rows (decision 0007: Prisma in JS-engine mode writes ~4,700 rows/s here, two orders
  * of magnitude under the database). SQLite: prepared inserts inside one transaction per batch;
  * PostgreSQL: one `INSERT … SELECT FROM unnest(…)` per batch. Everything else goes through Prisma.
  */
