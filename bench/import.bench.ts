@@ -103,7 +103,7 @@ async function phaseLimit(dir: string) {
   db.close();
 
   // The same rows into the table the product must use: LoyaltyRecord as the committed migrations
-  // create it (28 columns, text primary key, 6 indexes, foreign keys), in a database of its own.
+  // create it (text primary key, its indexes, foreign keys), in a database of its own.
   const realFile = path.join(dir, "limit-real.db");
   const { deploy } = await import("../scripts/db-deploy.mjs");
   await deploy(`file:${realFile}`);
@@ -181,7 +181,7 @@ else {
     ],
     notes: [
       `Accounts: rows ${s.rowsTotal} = ${s.rowsValid} valid + ${s.rowsRejected} rejected + ${s.rowsMerged} merged + ${s.rowsIgnored} ignored; points ${s.pointsInFile} = ${s.pointsValid} valid + ${s.pointsRejected} rejected + ${s.pointsMergedAway} merged away.`,
-      "Since 2026-11-23 the limit inserts the same rows into LoyaltyRecord as the committed migrations create it (text primary key, 6 indexes, foreign keys; separate database file, WAL), the table the import must write; the earlier figure, into a bare 11-column table, is still shown (decision 0007).",
+      "Since 2026-11-23 the limit inserts the same rows into LoyaltyRecord as the committed migrations create it (text primary key, its indexes — 4 since decision 0022, 6 before —, foreign keys; separate database file, WAL), the table the import must write; the earlier figure, into a bare 11-column table, is still shown (decision 0007).",
     ],
     points: [{ series: "import", items: rows, seconds: imported.seconds, unit: "rows" }],
   });
