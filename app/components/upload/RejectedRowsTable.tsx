@@ -90,19 +90,24 @@ export function RejectedRowsTable({ data, downloadUrl, fileName }: { data: Rejec
             </Box>
           }
           headings={[{ title: t("rejectedRows.rowCol") }, { title: t("rejectedRows.reasonsCol") }, { title: t("rejectedRows.customerCol") }, { title: t("rejectedRows.pointsCol") }]}
-          pagination={{
-            hasPrevious: data.page > 1,
-            hasNext: data.page < data.pageCount,
-            onPrevious: () => go({ page: data.page - 1 }),
-            onNext: () => go({ page: data.page + 1 }),
-            label: t("rejectedRows.page", {
-              page: number(data.page),
-              pages: number(data.pageCount),
-              from: number(data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1),
-              to: number(Math.min(data.total, data.page * data.pageSize)),
-              total: number(data.total),
-            }),
-          }}
+          // Without rows there is nothing to page through, and Polaris draws the bar over the empty state.
+          pagination={
+            data.total === 0
+              ? undefined
+              : {
+                  hasPrevious: data.page > 1,
+                  hasNext: data.page < data.pageCount,
+                  onPrevious: () => go({ page: data.page - 1 }),
+                  onNext: () => go({ page: data.page + 1 }),
+                  label: t("rejectedRows.page", {
+                    page: number(data.page),
+                    pages: number(data.pageCount),
+                    from: number((data.page - 1) * data.pageSize + 1),
+                    to: number(Math.min(data.total, data.page * data.pageSize)),
+                    total: number(data.total),
+                  }),
+                }
+          }
         >
           {data.rows.map((row, position) => (
             <IndexTable.Row id={String(row.rowNumber)} key={row.rowNumber} position={position}>
