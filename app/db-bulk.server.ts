@@ -5,9 +5,10 @@ import { databaseKind, sqliteFilePath } from "./database-url";
 
 /**
  * Bulk inserts and streamed reads through the database driver, for the few hot paths that write or
- * read hundreds of thousands of rows (decision 0007: Prisma in JS-engine mode writes ~4,700 rows/s here, two orders
- * of magnitude under the database). SQLite: prepared inserts inside one transaction per batch;
- * PostgreSQL: one `INSERT … SELECT FROM unnest(…)` per batch. Everything else goes through Prisma.
+ * read hundreds of thousands of rows (decision 0007: Prisma in JS-engine mode writes ~4,700 rows/s
+ * here, two orders of magnitude under the database). Inserts — SQLite: prepared inserts inside one
+ * transaction per batch; PostgreSQL: one `INSERT … SELECT FROM unnest(…)` per batch. Reads: see
+ * selectRows. Everything else goes through Prisma.
  */
 export type BulkColumnType = "text" | "int4" | "bool" | "timestamp" | "numeric";
 
